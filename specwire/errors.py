@@ -1,0 +1,156 @@
+"""Errors a person can act on.
+
+Every error carries a `message` (what is wrong, naming the file, field, step or node), a
+`suggested_fix` (what to do about it, or None) and `to_dict()` for tools. The CLI prints them
+without a traceback: exit code 2 for bad input, 1 for a pipeline that does not resolve.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+class SpecwireError(Exception):
+    """Base class of every error specwire raises on purpose."""
+
+    exit_code = 2
+    kind = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        suggested_fix: str | None = None,
+        compatible_sources: Sequence[str] = (),
+        nodes: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.suggested_fix = suggested_fix
+        self.compatible_sources = tuple(compatible_sources)
+        self.nodes = tuple(nodes)
+
+    def __str__(self) -> str:
+        if self.suggested_fix:
+            return f"{self.message}\n  fix: {self.suggested_fix}"
+        return self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "error": type(self).__name__,
+            "kind": self.kind,
+            "message": self.message,
+            "suggested_fix": self.suggested_fix,
+            "compatible_sources": list(self.compatible_sources),
+            "nodes": list(self.nodes),
+        }
+
+
+class BadInputError(SpecwireError):
+    """Input that cannot be read or makes no sense: a file, a field, a name."""
+
+    exit_code = 2
+    kind = "bad_input"
+
+
+class SpecPackError(BadInputError):
+    """A spec pack (YAML/JSON file of step specifications) that cannot be loaded."""
+
+    kind = "spec_pack"
+
+
+class PipelineFileError(BadInputError):
+    """A pipeline file (nodes and optional edges) that cannot be loaded."""
+
+    kind = "pipeline_file"
+
+
+class UnknownStepError(BadInputError):
+    """A step type that no loaded specification declares."""
+
+    kind = "unknown_step"
+
+
+class RuleFileError(BadInputError):
+    """A `.lp` rule file with a syntax or grounding error."""
+
+    kind = "rules"
+
+
+class ConfigError(BadInputError):
+    """A config value that fails validation."""
+
+    kind = "config"
+
+
+class SolverTimeoutError(SpecwireError):
+    """The solver found no answer at all within its time limit."""
+
+    exit_code = 1
+    kind = "timeout"
+
+
+class ResolutionError(SpecwireError):
+    """A pipeline that does not resolve: a person must change the pipeline or the specs."""
+
+    exit_code = 1
+    kind = "resolution"
+
+
+class MissingDependencyError(ResolutionError):
+    """A required dependency that no node of the pipeline provides."""
+
+    kind = "missing_dependency"
+
+
+class IncompatibleStepsError(ResolutionError):
+    """An explicit edge between two steps whose specs do not connect."""
+
+    kind = "incompatible"
+
+
+class CycleError(ResolutionError):
+    """Explicit edges, or the only possible wiring, form a cycle."""
+
+    kind = "cycle"
+
+
+class PolicyViolationError(ResolutionError):
+    """A policy rule reports a violation."""
+
+    kind = "policy"
+
+
+class PipelineResolutionError(ResolutionError):
+    """Several problems at once: each is in `errors`, all reported together."""
+
+    def __init__(self, errors: Sequence[ResolutionError]) -> None:
+        first = errors[0]
+        message = first.message if len(errors) == 1 else f"{len(errors)} problems: " + "; ".join(
+            e.message for e in errors
+        )
+        super().__init__(message, suggested_fix=first.suggested_fix, nodes=first.nodes)
+        self.errors = tuple(errors)
+        self.kind = first.kind if len(errors) == 1 else "resolution"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["errors"] = [e.to_dict() for e in self.errors]
+        return data
+
+
+def did_you_mean(name: str, candidates: Iterable[str], *, n: int = 3) -> list[str]:
+    """Close matches for a misspelt name, case-insensitively, best first."""
+    pool = sorted(set(candidates))
+    lowered = {c.lower(): c for c in pool}
+    matches = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6)
+    return [lowered[m] for m in matches]
+
+
+def suggestion_text(name: str, candidates: Iterable[str]) -> str | None:
+    close = did_you_mean(name, candidates)
+    if not close:
+        return None
+    return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"

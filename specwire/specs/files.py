@@ -1,0 +1,75 @@
+"""Reading YAML and JSON documents with errors that name the file, line and field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from specwire.errors import BadInputError
+
+#: A spec pack or pipeline file bigger than this is refused before parsing: real catalogs of
+#: thousands of step types stay well under it, and parsing is what a hostile file would abuse.
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_document(path: Path, *, what: str, error: type[BadInputError] = BadInputError) -> Any:
+    """Parse a YAML or JSON file (by extension; YAML otherwise, which also reads JSON)."""
+    try:
+        if not path.exists():
+            raise error(f"{path}: no such file", suggested_fix=f"check the path of the {what}")
+        if path.is_dir():
+            raise error(f"{path}: is a folder, expected a {what} file")
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            raise error(
+                f"{path}: {size / 1e6:.1f} MB is larger than the {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB "
+                f"limit for a {what}",
+                suggested_fix="split it into several files in a folder",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path}: is not UTF-8 text (byte {exc.start}); a {what} must be YAML or JSON",
+        ) from None
+    if "\x00" in text:
+        raise error(f"{path}: holds binary data (a NUL byte); a {what} must be YAML or JSON text")
+    return parse_text(text, source=str(path), what=what, json_only=path.suffix.lower() == ".json", error=error)
+
+
+def parse_text(
+    text: str, *, source: str, what: str, json_only: bool = False, error: type[BadInputError] = BadInputError
+) -> Any:
+    if json_only:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise error(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON in {what}: {exc.msg}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise error(f"{where}: invalid YAML in {what}: {problem}") from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        raise error(f"{source}: invalid YAML in {what}: {exc}") from None
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """A pydantic error location as `a.b[2].c`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out

@@ -1,0 +1,190 @@
+"""Step specifications: what a step needs and what it produces, nothing about how it runs.
+
+The models are frozen pydantic models. They hold dependency metadata only; instance types,
+hyperparameters and images belong to `specwire.configs`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+#: Job types with a meaning for data chains; any other string is accepted as a custom job type.
+STANDARD_JOB_TYPES = ("training", "validation", "testing", "calibration")
+
+
+class StepKind(StrEnum):
+    """The kind of SageMaker pipeline step a spec is built as."""
+
+    PROCESSING = "Processing"
+    TRAINING = "Training"
+    TUNING = "Tuning"
+    CREATE_MODEL = "CreateModel"
+    TRANSFORM = "Transform"
+    REGISTER_MODEL = "RegisterModel"
+    CONDITION = "Condition"
+    FAIL = "Fail"
+    LAMBDA = "Lambda"
+    CUSTOM = "Custom"
+
+
+def _names(values: list[str] | None) -> tuple[str, ...]:
+    if not values:
+        return ()
+    seen: dict[str, None] = {}
+    for value in values:
+        seen.setdefault(value, None)
+    return tuple(seen)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class DependencySpec(_Frozen):
+    """One input a step needs."""
+
+    logical_name: str = Field(min_length=1)
+    kind: str = Field(default="processing_output", min_length=1)
+    required: bool = True
+    data_types: tuple[str, ...] = ("S3Uri",)
+    compatible_sources: tuple[str, ...] = ()
+    semantic_keywords: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+    @field_validator("data_types", "compatible_sources", "semantic_keywords", "aliases", mode="before")
+    @classmethod
+    def _dedupe(cls, value: Any) -> Any:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        return _names(list(value))
+
+    @field_validator("data_types")
+    @classmethod
+    def _non_empty_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("a dependency must accept at least one data type")
+        return value
+
+
+class OutputSpec(_Frozen):
+    """One output a step produces."""
+
+    logical_name: str = Field(min_length=1)
+    kind: str = Field(default="processing_output", min_length=1)
+    data_type: str = Field(default="S3Uri", min_length=1)
+    aliases: tuple[str, ...] = ()
+    semantic_keywords: tuple[str, ...] = ()
+    property_path: str = ""
+    description: str = ""
+
+    @field_validator("aliases", "semantic_keywords", mode="before")
+    @classmethod
+    def _dedupe(cls, value: Any) -> Any:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        return _names(list(value))
+
+
+class JobTypeVariant(_Frozen):
+    """Field overrides of a step's dependencies and outputs for one job type.
+
+    Each entry maps a logical name to the fields that change; unnamed fields keep the base
+    value. A variant cannot add or remove ports: the port set is the step's contract.
+    """
+
+    dependencies: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    outputs: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class StepSpecification(_Frozen):
+    """The dependency contract of one step type."""
+
+    step_type: str = Field(min_length=1)
+    sagemaker_step_kind: StepKind = StepKind.PROCESSING
+    description: str = ""
+    dependencies: tuple[DependencySpec, ...] = ()
+    outputs: tuple[OutputSpec, ...] = ()
+    job_type_variants: dict[str, JobTypeVariant] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_ports(self) -> StepSpecification:
+        for label, ports in (("dependencies", self.dependencies), ("outputs", self.outputs)):
+            names = [p.logical_name for p in ports]
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"{label}: logical name {dupes[0]!r} is declared twice")
+        dep_names = {d.logical_name for d in self.dependencies}
+        out_names = {o.logical_name for o in self.outputs}
+        for job, variant in self.job_type_variants.items():
+            for name in variant.dependencies:
+                if name not in dep_names:
+                    raise ValueError(
+                        f"job_type_variants.{job}.dependencies: {name!r} is not a dependency of this step"
+                    )
+            for name in variant.outputs:
+                if name not in out_names:
+                    raise ValueError(f"job_type_variants.{job}.outputs: {name!r} is not an output of this step")
+        # Validate each variant now, so a bad override fails at load time, not at resolve time.
+        for job in self.job_type_variants:
+            self.for_job(job)
+        return self
+
+    def dependency(self, name: str) -> DependencySpec | None:
+        return next((d for d in self.dependencies if d.logical_name == name), None)
+
+    def output(self, name: str) -> OutputSpec | None:
+        return next((o for o in self.outputs if o.logical_name == name), None)
+
+    def variant_key(self, job_type: str | None) -> str | None:
+        """The job-type variant that applies to a node of this job type, if any (case-insensitive)."""
+        if job_type is None:
+            return None
+        if job_type in self.job_type_variants:
+            return job_type
+        lowered = job_type.lower()
+        return next((k for k in sorted(self.job_type_variants) if k.lower() == lowered), None)
+
+    def for_job(self, job_type: str | None) -> StepSpecification:
+        """The effective spec for a node of `job_type`: the variant's overrides applied to the base."""
+        key = self.variant_key(job_type)
+        if key is None:
+            return self
+        variant = self.job_type_variants[key]
+        deps = tuple(
+            _override(d, variant.dependencies.get(d.logical_name), DependencySpec) for d in self.dependencies
+        )
+        outs = tuple(_override(o, variant.outputs.get(o.logical_name), OutputSpec) for o in self.outputs)
+        return StepSpecification.model_construct(
+            step_type=self.step_type,
+            sagemaker_step_kind=self.sagemaker_step_kind,
+            description=self.description,
+            dependencies=deps,
+            outputs=outs,
+            job_type_variants={},
+        )
+
+
+_Port = TypeVar("_Port", DependencySpec, OutputSpec)
+
+
+def _override(port: _Port, changes: dict[str, Any] | None, cls: type[_Port]) -> _Port:
+    if not changes:
+        return port
+    merged = port.model_dump()
+    merged.update(changes)
+    merged["logical_name"] = port.logical_name
+    try:
+        return cls.model_validate(merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        what = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        raise ValueError(f"override of {port.logical_name!r}: {where}: {what}") from None

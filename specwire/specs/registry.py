@@ -1,0 +1,233 @@
+"""The spec registry: the built-in catalog plus the spec packs a user points at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from specwire.errors import SpecPackError, UnknownStepError, did_you_mean, suggestion_text
+from specwire.specs import cursus
+from specwire.specs.files import field_path, read_document
+from specwire.specs.models import DependencySpec, JobTypeVariant, OutputSpec, StepSpecification
+
+#: The name that stands for the built-in catalog wherever a catalog path is accepted.
+BUILTIN = "builtin"
+
+_PACK_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class SpecWarning:
+    source: str
+    message: str
+
+
+@dataclass
+class SpecRegistry:
+    """Step specifications by step type, each with the file it came from."""
+
+    _specs: dict[str, StepSpecification] = field(default_factory=dict)
+    _sources: dict[str, str] = field(default_factory=dict)
+    warnings: list[SpecWarning] = field(default_factory=list)
+
+    def add(self, spec: StepSpecification, source: str) -> None:
+        if spec.step_type in self._specs:
+            first = self._sources[spec.step_type]
+            where = "twice in " + source if first == source else f"in both {first} and {source}"
+            raise SpecPackError(
+                f"{source}: step type {spec.step_type!r} is declared {where}",
+                suggested_fix="keep one declaration, or rename one of the step types",
+            )
+        self._specs[spec.step_type] = spec
+        self._sources[spec.step_type] = source
+
+    def __contains__(self, step_type: object) -> bool:
+        return step_type in self._specs
+
+    def __iter__(self) -> Iterator[StepSpecification]:
+        return (self._specs[name] for name in sorted(self._specs))
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def step_types(self) -> list[str]:
+        return sorted(self._specs)
+
+    def source(self, step_type: str) -> str:
+        return self._sources[step_type]
+
+    def get(self, step_type: str) -> StepSpecification:
+        try:
+            return self._specs[step_type]
+        except KeyError:
+            raise unknown_step(step_type, self._specs) from None
+
+    def check_sources(self) -> list[SpecWarning]:
+        """Warn about compatible sources that name no known step type (a typo never matches)."""
+        found: list[SpecWarning] = []
+        known = set(self._specs)
+        lowered = {k.lower() for k in known}
+        for spec in self:
+            variants = [spec] + [spec.for_job(j) for j in sorted(spec.job_type_variants)]
+            for variant in variants:
+                for dep in variant.dependencies:
+                    for src in dep.compatible_sources:
+                        base = split_qualified_source(src)[0]
+                        if base in known or base.lower() in lowered:
+                            continue
+                        hint = suggestion_text(base, known)
+                        msg = (
+                            f"{spec.step_type}.dependencies.{dep.logical_name}.compatible_sources: "
+                            f"{src!r} names no known step type"
+                        )
+                        found.append(SpecWarning(self._sources[spec.step_type], msg + (f" ({hint})" if hint else "")))
+        unique = {(w.source, w.message): w for w in found}
+        return [unique[k] for k in sorted(unique)]
+
+
+def split_qualified_source(source: str) -> tuple[str, str | None]:
+    """`TabularPreprocessing:training` (or `_training`, `-Training`) → (type, job type).
+
+    A compatible source may name a job type to say "the training instance of this step"; the
+    suffix is only taken as a job type when it is one of the standard ones, so a step type
+    whose name contains an underscore stays whole.
+    """
+    if ":" in source:
+        base, job = source.rsplit(":", 1)
+        return base, job.lower() or None
+    for sep in ("_", "-"):
+        if sep in source:
+            base, job = source.rsplit(sep, 1)
+            if job.lower() in ("training", "validation", "testing", "calibration", "evaluation"):
+                return base, job.lower()
+    return source, None
+
+
+def unknown_step(step_type: str, known: Iterable[str]) -> UnknownStepError:
+    close = did_you_mean(step_type, known)
+    fix = (
+        "did you mean " + " or ".join(repr(c) for c in close) + "?"
+        if close
+        else "run `specwire steps list` to see the step types of the catalog"
+    )
+    return UnknownStepError(f"unknown step type {step_type!r}", suggested_fix=fix, compatible_sources=close)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def builtin_catalog_files() -> list[Path]:
+    folder = resources.files("specwire.specs") / "catalog"
+    return sorted((Path(str(folder)) / name.name for name in folder.iterdir() if name.name.endswith(".yaml")))
+
+
+def load_registry(paths: Iterable[str | Path] | None = None) -> SpecRegistry:
+    """Load the catalog: the built-in one when `paths` is empty or None, else exactly the given packs.
+
+    `builtin` among the paths stands for the built-in catalog, so a team can extend it.
+    """
+    registry = SpecRegistry()
+    items = list(paths or [BUILTIN])
+    for item in items:
+        if str(item) == BUILTIN:
+            for path in builtin_catalog_files():
+                load_pack(path, registry)
+            continue
+        path = Path(item)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix.lower() in _PACK_SUFFIXES and p.is_file())
+            if not files:
+                raise SpecPackError(f"{path}: the folder holds no .yaml, .yml or .json spec pack")
+            for file in files:
+                load_pack(file, registry)
+        else:
+            load_pack(path, registry)
+    registry.warnings.extend(registry.check_sources())
+    return registry
+
+
+def load_pack(path: Path, registry: SpecRegistry) -> None:
+    document = read_document(path, what="spec pack", error=SpecPackError)
+    for spec in parse_pack(document, str(path)):
+        registry.add(spec, str(path))
+
+
+def parse_pack(document: Any, source: str) -> list[StepSpecification]:
+    """The specs of one parsed document: a spec, a list of specs, `{specs: [...]}`, or a cursus catalog."""
+    if isinstance(document, Mapping) and cursus.is_cursus_catalog(document):
+        entries = [(f"step_specifications[{i}]", e) for i, e in enumerate(cursus.catalog_entries(document, source))]
+        convert = True
+    elif isinstance(document, Mapping) and "specs" in document:
+        extra = sorted(set(document) - {"specs", "version", "description"})
+        if extra:
+            raise SpecPackError(f"{source}: unknown top-level field {extra[0]!r} (expected 'specs')")
+        if not isinstance(document["specs"], list):
+            raise SpecPackError(f"{source}: 'specs' must be a list of step specifications")
+        entries = [(f"specs[{i}]", e) for i, e in enumerate(document["specs"])]
+        convert = False
+    elif isinstance(document, Mapping):
+        entries = [("", document)]
+        convert = False
+    elif isinstance(document, list):
+        entries = [(f"[{i}]", e) for i, e in enumerate(document)]
+        convert = False
+    elif document is None:
+        raise SpecPackError(f"{source}: the spec pack is empty")
+    else:
+        raise SpecPackError(
+            f"{source}: expected a step specification, a list of them, or {{specs: [...]}}, "
+            f"found {type(document).__name__}"
+        )
+    specs: list[StepSpecification] = []
+    for where, entry in entries:
+        if not isinstance(entry, Mapping):
+            raise SpecPackError(f"{source}: {where or 'the document'} must be a mapping, found {type(entry).__name__}")
+        data = cursus.convert_spec(entry, source, where) if convert else entry
+        specs.append(validate_spec(data, source, where))
+    return specs
+
+
+def validate_spec(data: Mapping[str, Any], source: str, where: str = "") -> StepSpecification:
+    try:
+        return StepSpecification.model_validate(data)
+    except ValidationError as exc:
+        raise SpecPackError(_describe(exc, data, source, where)) from None
+
+
+def _describe(exc: ValidationError, data: Mapping[str, Any], source: str, where: str) -> str:
+    name = data.get("step_type") if isinstance(data, Mapping) else None
+    label = f"{where} ({name})" if where and name else (str(name) if name else where)
+    problems = []
+    for err in exc.errors()[:5]:
+        loc = tuple(err["loc"])
+        path = field_path(loc)
+        full = f"{label}.{path}" if label and path else (label or path)
+        if err["type"] == "extra_forbidden":
+            field_name = str(loc[-1])
+            known = _known_fields(loc[:-1])
+            hint = suggestion_text(field_name, known)
+            problems.append(f"{full}: unknown field {field_name!r}" + (f" ({hint})" if hint else ""))
+        elif err["type"] == "missing":
+            problems.append(f"{full}: required field is missing")
+        else:
+            problems.append(f"{full}: {err['msg']}")
+    more = len(exc.errors()) - 5
+    tail = f" (and {more} more)" if more > 0 else ""
+    return f"{source}: " + "; ".join(problems) + tail
+
+
+def _known_fields(parent_loc: tuple[Any, ...]) -> list[str]:
+    names = [p for p in parent_loc if isinstance(p, str)]
+    model: type[BaseModel] = StepSpecification
+    if names and names[0] == "job_type_variants" and len(names) == 2:
+        model = JobTypeVariant
+    elif names and names[-1] == "dependencies":
+        model = DependencySpec
+    elif names and names[-1] == "outputs":
+        model = OutputSpec
+    return list(model.model_fields)
