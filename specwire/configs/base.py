@@ -1,0 +1,243 @@
+"""The fields every step shares (`BasePipelineConfig`) and the bases of the step configs.
+
+Step configs inherit the pipeline fields rather than holding a nested `pipeline` object: a
+builder reads `config.role_arn` and `config.output_s3_uri` from one object, and the derived S3
+locations need the pipeline's bucket, prefix, name and version next to the node's own name.
+When a pipeline's configs are saved, the shared fields are written once (see `store`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, computed_field
+
+from specwire.configs.model import ConfigModel
+from specwire.configs.types import (
+    BucketName,
+    ImageUri,
+    InstanceType,
+    JobType,
+    NodeName,
+    PipelineName,
+    PositiveInt,
+    ProcessingRuntime,
+    Region,
+    RoleArn,
+    S3Prefix,
+    S3Uri,
+    ScriptPath,
+    Tags,
+    TrainingRuntime,
+    Version,
+    VolumeSizeGB,
+)
+
+#: The model frameworks specwire trains, evaluates and deploys.
+ModelFramework = Literal["xgboost", "lightgbm", "pytorch"]
+
+#: Container version of each framework (SageMaker XGBoost, scikit-learn for the LightGBM scripts,
+#: PyTorch), used where a config's `framework_version` follows its framework.
+FRAMEWORK_VERSIONS: dict[str, str] = {"xgboost": "1.7-1", "lightgbm": "1.2-1", "pytorch": "2.3"}
+
+
+def fill_framework_defaults(
+    data: Any, framework_field: str, defaults: dict[str, Callable[[str], Any]]
+) -> Any:
+    """Fill fields whose default depends on the framework the input names.
+
+    A before-validator does this, not a data-taking `default_factory`: inherited fields are
+    validated before the subclass's framework field, so a factory could not see it.
+    """
+    if not isinstance(data, dict):
+        return data
+    framework = data.get(framework_field, "xgboost")
+    if not isinstance(framework, str) or framework not in FRAMEWORK_VERSIONS:
+        return data  # the framework field reports the problem
+    filled = dict(data)
+    for name, make in defaults.items():
+        if name not in filled:
+            filled[name] = make(framework)
+    return filled
+
+
+class BasePipelineConfig(ConfigModel):
+    """What every step of one pipeline shares: where it runs, as whom, and where it writes."""
+
+    pipeline_name: PipelineName
+    """SageMaker pipeline name (letters, digits, hyphens)."""
+    region: Region
+    """AWS region the pipeline runs in, e.g. 'us-east-1'."""
+    role_arn: RoleArn
+    """IAM role the pipeline's jobs run as."""
+    bucket: BucketName
+    """S3 bucket for code, intermediate data and outputs (a name, not an s3:// URI)."""
+    prefix: S3Prefix = ""
+    """Key prefix inside the bucket under which the pipeline writes; '' for the bucket root."""
+    tags: Tags = Field(default_factory=dict)
+    """AWS tags put on the pipeline and its jobs."""
+    pipeline_version: Version = "1.0.0"
+    """Version of the pipeline; part of every S3 path, so versions never overwrite each other."""
+
+    #: The fields above, by name: what `store` writes once per pipeline.
+    PIPELINE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "pipeline_name",
+        "region",
+        "role_arn",
+        "bucket",
+        "prefix",
+        "tags",
+        "pipeline_version",
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def account_id(self) -> str:
+        """AWS account of the role (from its ARN)."""
+        return self.role_arn.split(":")[4]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def pipeline_s3_root(self) -> str:
+        """s3://<bucket>/<prefix>/<pipeline_name>/<pipeline_version>: all the pipeline writes is under it."""
+        parts = [self.bucket, self.prefix, self.pipeline_name, self.pipeline_version]
+        return "s3://" + "/".join(p for p in parts if p)
+
+    def pipeline_fields(self) -> dict[str, Any]:
+        """The shared fields only, e.g. to start a step config from a context."""
+        return {name: getattr(self, name) for name in BasePipelineConfig.PIPELINE_FIELDS}
+
+
+def _default_node_name(data: dict[str, Any], step_type: str) -> str:
+    # "XGBoostTraining" + "calibration" -> "XGBoostTraining-calibration": readable and unique
+    # enough for a hand-written config; the generator always passes the node's own name.
+    job = data.get("job_type")
+    if isinstance(job, str) and re.fullmatch(r"[A-Za-z0-9_-]+", job):
+        return f"{step_type}-{job}"[:64]
+    return step_type
+
+
+class StepConfig(BasePipelineConfig):
+    """Base of the config of one step type: how one node of the pipeline runs."""
+
+    #: The step type of the catalog this config class is paired with.
+    STEP_TYPE: ClassVar[str] = ""
+    #: Whether the step's behaviour depends on its data chain (training, calibration...); such
+    #: steps inherit a job type from the steps that feed them (see the generator).
+    CHAIN_STEP: ClassVar[bool] = False
+
+    node_name: NodeName = Field(default_factory=lambda data: _default_node_name(data, "step"))
+    """Name of the pipeline node (and SageMaker step) this config is for."""
+    job_type: JobType | None = None
+    """Data chain the node serves: 'training', 'validation', 'testing', 'calibration' or a custom one."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # Each concrete class names its nodes after its own step type by default. pydantic copies
+        # field infos per class, so changing this class's copy leaves the parent's alone.
+        super().__pydantic_init_subclass__(**kwargs)
+        step_type = cls.STEP_TYPE
+        node = cls.model_fields["node_name"]
+        if not step_type or getattr(node.default_factory, "step_type", None) == step_type:
+            return
+
+        def default_name(data: dict[str, Any]) -> str:
+            return _default_node_name(data, step_type)
+
+        default_name.step_type = step_type  # type: ignore[attr-defined]
+        node.default_factory = default_name
+        cls.model_rebuild(force=True)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def step_type(self) -> str:
+        """The catalog step type this config runs."""
+        return self.STEP_TYPE
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def node_s3_root(self) -> str:
+        """<pipeline_s3_root>/<node_name>: the node's own folder."""
+        return f"{self.pipeline_s3_root}/{self.node_name}"
+
+    @classmethod
+    def _label(cls, data: Any) -> str:
+        node = data.get("node_name") if hasattr(data, "get") else None
+        name = cls.STEP_TYPE or cls.__name__
+        return f"{name} (node {node!r})" if isinstance(node, str) and node else name
+
+
+class JobStepConfig(StepConfig):
+    """A step that runs a SageMaker job on instances with a script of its own."""
+
+    #: The instance type a context-free config starts from.
+    DEFAULT_INSTANCE: ClassVar[str] = "ml.m5.xlarge"
+
+    instance_type: InstanceType = "ml.m5.xlarge"
+    """Instance type of the job, 'ml.<family>.<size>'."""
+    instance_count: PositiveInt = 1
+    """Number of instances."""
+    volume_size_gb: VolumeSizeGB = 30
+    """EBS volume attached to each instance, in GB."""
+    image_uri: ImageUri | None = None
+    """Container image; None lets the builder pick the framework image for `framework_version`."""
+    entry_point: ScriptPath = "script.py"
+    """Script the job runs, relative to `source_dir`."""
+    source_dir: str | None = None
+    """Local folder holding `entry_point`; None means specwire's built-in scripts."""
+    environment: dict[str, str] = Field(default_factory=dict)
+    """Environment variables of the job."""
+    output_prefix: S3Uri | None = None
+    """Where the step writes its outputs; None means `<node_s3_root>/output`."""
+
+    REPLACE_WHOLE: ClassVar[frozenset[str]] = frozenset({"environment"})
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def output_s3_uri(self) -> str:
+        """S3 folder of the step's outputs: `output_prefix`, else <node_s3_root>/output."""
+        return self.output_prefix.rstrip("/") if self.output_prefix else f"{self.node_s3_root}/output"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def script_s3_uri(self) -> str:
+        """Where the builder uploads the entry-point script: <node_s3_root>/code/<entry_point>."""
+        return f"{self.node_s3_root}/code/{self.entry_point}"
+
+    def output_uri(self, output_name: str) -> str:
+        """S3 location of one named output of the step (the name comes from its spec)."""
+        return f"{self.output_s3_uri}/{output_name}"
+
+
+class ProcessingStepConfig(JobStepConfig):
+    """A SageMaker processing job running a specwire script in the scikit-learn container."""
+
+    CHAIN_STEP: ClassVar[bool] = True
+
+    framework_version: str = "1.2-1"
+    """Version of the SageMaker scikit-learn processing container."""
+    max_runtime_seconds: ProcessingRuntime = 86_400
+    """The job is stopped after this many seconds (at most 9 days)."""
+
+
+class TrainingStepConfig(JobStepConfig):
+    """A SageMaker training job."""
+
+    DEFAULT_INSTANCE: ClassVar[str] = "ml.m5.2xlarge"
+    #: The model framework this step trains, for the steps that load its model.
+    FRAMEWORK: ClassVar[str] = ""
+
+    instance_type: InstanceType = "ml.m5.2xlarge"
+    """Instance type of the training job, 'ml.<family>.<size>'."""
+    max_runtime_seconds: TrainingRuntime = 86_400
+    """The job is stopped after this many seconds (at most 28 days)."""
+    use_spot_instances: bool = False
+    """Train on spot capacity (cheaper, may be interrupted)."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def model_framework(self) -> str:
+        """The framework of the model this step produces."""
+        return self.FRAMEWORK

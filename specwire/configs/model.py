@@ -1,0 +1,234 @@
+"""`ConfigModel`: the base of every config, with field tiers, strict names and `ConfigError`s.
+
+Three tiers describe each field:
+
+- essential: no default; the user (or the config generator, from its context) must give it;
+- default: has a default a user may change;
+- derived: computed from the others (a pydantic `computed_field`), read-only.
+
+Configs are frozen value objects: change one with `replace(...)`, which validates again, so a
+config that exists is always valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, ValidationError, model_validator
+from pydantic_core import PydanticUndefined
+
+from specwire.configs.messages import config_error
+from specwire.configs.types import invalid
+from specwire.errors import ConfigError, did_you_mean
+
+
+class FieldTier(StrEnum):
+    ESSENTIAL = "essential"
+    DEFAULT = "default"
+    DERIVED = "derived"
+
+
+@dataclass(frozen=True)
+class FieldDoc:
+    """One field of a config class, for `specwire configs show` and other tools."""
+
+    name: str
+    tier: FieldTier
+    type: str
+    default: Any
+    description: str
+
+    @property
+    def default_text(self) -> str:
+        if self.tier is FieldTier.ESSENTIAL:
+            return "(required)"
+        if self.tier is FieldTier.DERIVED:
+            return "(computed)"
+        return repr(self.default)
+
+
+class _Computed:
+    """Marker for a default computed from the other inputs (a `default_factory` taking data)."""
+
+    def __repr__(self) -> str:
+        return "(from other fields)"
+
+
+COMPUTED_DEFAULT = _Computed()
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy of an input value: nested configs without their derived fields."""
+    if isinstance(value, ConfigModel):
+        return value.inputs()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def deep_merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """`changes` over `base`; nested mappings merge key by key (so a hyperparameter override keeps
+    the other hyperparameters), everything else is replaced."""
+    merged = dict(base)
+    for key, value in changes.items():
+        current = merged.get(key)
+        if isinstance(current, Mapping) and isinstance(value, Mapping):
+            merged[key] = deep_merge(current, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+class ConfigModel(BaseModel):
+    """Base of every config model (and of nested ones such as hyperparameters)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        validate_default=True,
+        use_attribute_docstrings=True,
+    )
+
+    #: Fields a dict-valued override replaces as a whole rather than merging into.
+    REPLACE_WHOLE: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, /, **data: Any) -> None:
+        # Every way of building a config raises ConfigError, which the CLI prints without a traceback.
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise type(self)._error(exc, data) from None
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
+        """Validate a mapping (from a file, an override, a dump); raise `ConfigError` if it is wrong."""
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{cls._label({})}: expected a mapping of fields, got {type(data).__name__}")
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as exc:
+            raise cls._error(exc, data) from None
+
+    def replace(self, changes: Mapping[str, Any]) -> Self:
+        """A copy with `changes` applied (nested mappings merged) and validated again."""
+        return self.from_data(deep_merge(self.inputs(), changes))
+
+    def inputs(self) -> dict[str, Any]:
+        """The field values that rebuild this config (no derived fields), JSON-ready."""
+        return {name: _plain(getattr(self, name)) for name in type(self).model_fields}
+
+    @classmethod
+    def _label(cls, data: Mapping[str, Any]) -> str:
+        """How errors name this config; step configs add their step type and node."""
+        return cls.__name__
+
+    @classmethod
+    def _error(cls, exc: ValidationError, data: Mapping[str, Any]) -> ConfigError:
+        return config_error(exc, cls._label(data))
+
+    # ------------------------------------------------------------------ strict field names
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _check_field_names(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """Refuse unknown fields with a suggestion; accept a derived field only as an exact echo.
+
+        The echo rule lets `model_validate(config.model_dump())` work (pydantic dumps computed
+        fields), while a derived value that differs is refused rather than silently dropped.
+        """
+        echoes: dict[str, Any] = {}
+        if isinstance(data, Mapping):
+            inputs = cls.model_fields
+            derived = cls.model_computed_fields
+            unknown = [key for key in data if key not in inputs and key not in derived]
+            if unknown:
+                raise cls._unknown_field(unknown)
+            echoes = {key: data[key] for key in data if key in derived}
+            data = {key: value for key, value in data.items() if key not in derived}
+        result = handler(data)
+        for name, given in echoes.items():
+            actual = _plain(getattr(result, name))
+            if _plain(given) != actual:
+                raise invalid(
+                    f"is derived from the other fields and cannot be set (it is {actual!r})",
+                    loc=(name,),
+                    value=given,
+                )
+        return result
+
+    @classmethod
+    def _unknown_field(cls, unknown: list[Any]) -> Exception:
+        first = unknown[0]
+        close = did_you_mean(str(first), cls.model_fields) if isinstance(first, str) else []
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        more = (
+            f" (and {len(unknown) - 1} more: {', '.join(repr(u) for u in unknown[1:4])})"
+            if unknown[1:]
+            else ""
+        )
+        known = "" if close else f"; known fields: {', '.join(cls.model_fields)}"
+        return invalid(f"unknown field{hint}{more}{known}", loc=(str(first),), show_input=False)
+
+    # ------------------------------------------------------------------ tiers
+
+    @classmethod
+    def field_tiers(cls) -> dict[str, FieldTier]:
+        """Each field's tier, in declaration order, derived fields last."""
+        tiers = {
+            name: FieldTier.ESSENTIAL if info.is_required() else FieldTier.DEFAULT
+            for name, info in cls.model_fields.items()
+        }
+        tiers.update(dict.fromkeys(cls.model_computed_fields, FieldTier.DERIVED))
+        return tiers
+
+    @classmethod
+    def fields_in_tier(cls, tier: FieldTier | str) -> list[str]:
+        wanted = FieldTier(tier)
+        return [name for name, t in cls.field_tiers().items() if t is wanted]
+
+    @classmethod
+    def describe_fields(cls) -> list[FieldDoc]:
+        docs: list[FieldDoc] = []
+        for name, info in cls.model_fields.items():
+            if info.is_required():
+                tier, default = FieldTier.ESSENTIAL, None
+            elif info.default_factory is not None and info.default_factory_takes_validated_data:
+                tier, default = FieldTier.DEFAULT, COMPUTED_DEFAULT
+            else:
+                tier = FieldTier.DEFAULT
+                default = (
+                    info.get_default(call_default_factory=True)
+                    if info.default is PydanticUndefined
+                    else info.default
+                )
+                default = _plain(default)
+            docs.append(FieldDoc(name, tier, _type_text(info.annotation), default, info.description or ""))
+        for name, computed in cls.model_computed_fields.items():
+            docs.append(
+                FieldDoc(
+                    name,
+                    FieldTier.DERIVED,
+                    _type_text(computed.return_type),
+                    None,
+                    computed.description or "",
+                )
+            )
+        return docs
+
+
+def _type_text(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__name__
+    raw = str(annotation)
+    for noise in ("typing.", "specwire.configs.", "hyperparameters.", "Annotated[", "<class '", "'>"):
+        raw = raw.replace(noise, "")
+    return raw
