@@ -9,11 +9,12 @@ When a pipeline's configs are saved, the shared fields are written once (see `st
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, computed_field
+from pydantic import Field, ValidationError, computed_field
 
+from specwire.configs.messages import config_error
 from specwire.configs.model import ConfigModel
 from specwire.configs.types import (
     BucketName,
@@ -34,6 +35,7 @@ from specwire.configs.types import (
     Version,
     VolumeSizeGB,
 )
+from specwire.errors import ConfigError
 
 #: The model frameworks specwire trains, evaluates and deploys.
 ModelFramework = Literal["xgboost", "lightgbm", "pytorch"]
@@ -163,10 +165,15 @@ class StepConfig(BasePipelineConfig):
         return f"{self.pipeline_s3_root}/{self.node_name}"
 
     @classmethod
-    def _label(cls, data: Any) -> str:
-        node = data.get("node_name") if hasattr(data, "get") else None
+    def _label(cls, data: Mapping[str, Any]) -> str:
+        node = data.get("node_name")
         name = cls.STEP_TYPE or cls.__name__
         return f"{name} (node {node!r})" if isinstance(node, str) and node else name
+
+    @classmethod
+    def _error(cls, exc: ValidationError, data: Mapping[str, Any]) -> ConfigError:
+        node = data.get("node_name")
+        return config_error(exc, cls._label(data), nodes=[node] if isinstance(node, str) and node else [])
 
 
 class JobStepConfig(StepConfig):
@@ -191,8 +198,6 @@ class JobStepConfig(StepConfig):
     """Environment variables of the job."""
     output_prefix: S3Uri | None = None
     """Where the step writes its outputs; None means `<node_s3_root>/output`."""
-
-    REPLACE_WHOLE: ClassVar[frozenset[str]] = frozenset({"environment"})
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -12,10 +12,11 @@ config that exists is always valid.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import Any, Self, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, ValidationError, model_validator
 from pydantic_core import PydanticUndefined
@@ -73,19 +74,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def deep_merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """`changes` over `base`; nested mappings merge key by key (so a hyperparameter override keeps
-    the other hyperparameters), everything else is replaced."""
-    merged = dict(base)
-    for key, value in changes.items():
-        current = merged.get(key)
-        if isinstance(current, Mapping) and isinstance(value, Mapping):
-            merged[key] = deep_merge(current, value)
-        else:
-            merged[key] = value
-    return merged
-
-
 class ConfigModel(BaseModel):
     """Base of every config model (and of nested ones such as hyperparameters)."""
 
@@ -94,17 +82,21 @@ class ConfigModel(BaseModel):
         frozen=True,
         validate_default=True,
         use_attribute_docstrings=True,
+        # NaN and infinity have no JSON spelling and compare unequal to themselves: refuse them.
+        allow_inf_nan=False,
     )
 
-    #: Fields a dict-valued override replaces as a whole rather than merging into.
-    REPLACE_WHOLE: ClassVar[frozenset[str]] = frozenset()
-
     def __init__(self, /, **data: Any) -> None:
-        # Every way of building a config raises ConfigError, which the CLI prints without a traceback.
+        # Building a config directly raises ConfigError, which the CLI prints without a traceback.
         try:
             super().__init__(**data)
         except ValidationError as exc:
             raise type(self)._error(exc, data) from None
+
+    # Marks this __init__ as pydantic's own (as pydantic's RootModel does), so validating a nested
+    # config (hyperparameters inside a step config) does not call it: the error must then stay a
+    # ValidationError for the outer config to report at its own location.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ construction
 
@@ -120,7 +112,7 @@ class ConfigModel(BaseModel):
 
     def replace(self, changes: Mapping[str, Any]) -> Self:
         """A copy with `changes` applied (nested mappings merged) and validated again."""
-        return self.from_data(deep_merge(self.inputs(), changes))
+        return self.from_data(merge_inputs(type(self), self.inputs(), changes))
 
     def inputs(self) -> dict[str, Any]:
         """The field values that rebuild this config (no derived fields), JSON-ready."""
@@ -223,6 +215,36 @@ class ConfigModel(BaseModel):
                 )
             )
         return docs
+
+
+def nested_model(cls: type[ConfigModel], field: str) -> type[ConfigModel] | None:
+    """The config model a field holds (e.g. hyperparameters), if it holds exactly one."""
+    annotation = cls.model_fields[field].annotation
+    candidates = [annotation]
+    if get_origin(annotation) in (Union, types.UnionType):
+        candidates = [a for a in get_args(annotation) if a is not type(None)]
+    models = [c for c in candidates if isinstance(c, type) and issubclass(c, ConfigModel)]
+    return models[0] if len(models) == 1 else None
+
+
+def merge_inputs(
+    cls: type[ConfigModel], base: Mapping[str, Any], changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`changes` over `base`: a nested config (hyperparameters) merges field by field, so
+    `{hyperparameters: {max_depth: 8}}` keeps the other hyperparameters; every other value,
+    dicts such as `tags` or `parameter_ranges` included, is replaced whole (otherwise an entry
+    could never be removed)."""
+    merged = dict(base)
+    for key, value in changes.items():
+        nested = nested_model(cls, key) if key in cls.model_fields else None
+        current = merged.get(key)
+        if isinstance(current, ConfigModel):
+            current = current.inputs()
+        if nested is not None and isinstance(value, Mapping) and isinstance(current, Mapping):
+            merged[key] = merge_inputs(nested, current, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _type_text(annotation: Any) -> str:

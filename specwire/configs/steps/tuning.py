@@ -154,7 +154,6 @@ class HyperparameterTuningConfig(TrainingStepConfig):
     """Searches a framework's hyperparameters (SageMaker automatic model tuning)."""
 
     STEP_TYPE: ClassVar[str] = "HyperparameterTuning"
-    REPLACE_WHOLE: ClassVar[frozenset[str]] = frozenset({"environment", "parameter_ranges"})
 
     framework: ModelFramework = "xgboost"
     """Framework whose training jobs are tuned."""
