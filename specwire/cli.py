@@ -1,0 +1,238 @@
+"""The `specwire` command line.
+
+Exit codes: 0 the pipeline resolves, 1 it does not, 2 bad input. No traceback reaches a user:
+specwire's own errors print their message and fix; anything else prints one line and asks for a
+report. Heavy imports (the engine, the SageMaker SDK) happen inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from specwire.engine.pipeline_def import PipelineDefinition
+    from specwire.engine.result import ResolvedPipeline
+    from specwire.specs.registry import SpecRegistry
+
+app = typer.Typer(
+    name="specwire",
+    help="Spec-driven SageMaker pipelines: resolve, explain, build and deploy.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+steps_app = typer.Typer(help="The step types of a catalog.", no_args_is_help=True)
+app.add_typer(steps_app, name="steps")
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+CatalogOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045 - typer reads the annotation at runtime
+    typer.Option("--catalog", "-c", help="Spec pack file or folder (repeatable); `builtin` is the built-in "
+                 "catalog. Default: the built-in catalog."),
+]
+
+
+def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def fail(error: Exception) -> NoReturn:
+    """Print a specwire error (message and fix) and exit with its code."""
+    from rich.markup import escape
+
+    from specwire.errors import SpecwireError
+
+    console = _console(stderr=True)
+    if isinstance(error, SpecwireError):
+        console.print(f"[red]error:[/red] {escape(error.message)}")
+        if error.suggested_fix:
+            console.print(f"  fix: {escape(error.suggested_fix)}")
+        raise typer.Exit(error.exit_code)
+    console.print(f"[red]internal error:[/red] {escape(type(error).__name__)}: {escape(str(error))}")
+    console.print("  this is a bug in specwire; please report it with the command you ran")
+    raise typer.Exit(3)
+
+
+def load_catalog(catalog: list[str] | None) -> SpecRegistry:
+    from specwire.specs.registry import load_registry
+
+    registry = load_registry(catalog or None)
+    return registry
+
+
+def _warn_catalog(registry: SpecRegistry, verbose: bool) -> None:
+    if not registry.warnings:
+        return
+    console = _console(stderr=True)
+    from rich.markup import escape
+
+    shown = registry.warnings if verbose else registry.warnings[:3]
+    for warning in shown:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning.source)}: {escape(warning.message)}")
+    if len(registry.warnings) > len(shown):
+        console.print(f"[yellow]warning:[/yellow] {len(registry.warnings) - len(shown)} more catalog warnings "
+                      "(--verbose shows them)")
+
+
+def _pipeline(steps: list[str] | None, pipeline_file: Path | None) -> PipelineDefinition:
+    from specwire.engine.pipeline_def import from_step_args, load_pipeline_file
+    from specwire.errors import BadInputError
+
+    if pipeline_file is not None and steps:
+        raise BadInputError("give either step types or --pipeline, not both")
+    if pipeline_file is not None:
+        return load_pipeline_file(pipeline_file)
+    if not steps:
+        raise BadInputError("no pipeline: name step types (specwire resolve DataLoading XGBoostTraining) "
+                            "or give --pipeline FILE", suggested_fix="run `specwire steps list` to see the step types")
+    return from_step_args(steps)
+
+
+def emit(result: ResolvedPipeline, fmt: OutputFormat, explain: bool) -> None:
+    from specwire import render
+
+    if fmt is OutputFormat.json:
+        sys.stdout.write(result.to_json() + "\n")
+    elif fmt is OutputFormat.mermaid:
+        sys.stdout.write(render.to_mermaid(result))
+    elif fmt is OutputFormat.dot:
+        sys.stdout.write(render.to_dot(result))
+    else:
+        _console().print(render.to_text(result, explain=explain))
+
+
+def exit_code(result: ResolvedPipeline) -> int:
+    if any(d.kind == "unknown_step" for d in result.errors):
+        return 2
+    return 0 if result.ok else 1
+
+
+@app.command()
+def resolve(
+    steps: Annotated[Optional[list[str]], typer.Argument(help="Step types, as STEP or STEP:job_type.")] = None,  # noqa: UP045
+    pipeline: Annotated[Optional[Path], typer.Option("--pipeline", "-p", help="Pipeline file (YAML or JSON).")] = None,  # noqa: UP045
+    catalog: CatalogOpt = None,
+    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", help="Policy rule file (.lp), repeatable.")] = None,  # noqa: UP045
+    fill_gaps: Annotated[bool, typer.Option("--fill-gaps", help="Insert catalog steps for missing inputs.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show why each edge was chosen.")] = False,
+    why_not: Annotated[Optional[tuple[str, str]], typer.Option("--why-not", help="PROVIDER CONSUMER: why are they not connected?")] = None,  # noqa: UP045
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    ignore_edges: Annotated[bool, typer.Option("--ignore-edges", help="Resolve from the nodes alone.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Solver time limit in seconds.")] = 60.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every catalog warning.")] = False,
+) -> None:
+    """Resolve a pipeline: which steps connect, in what order, what is missing, and why."""
+    try:
+        from specwire.engine.resolver import ResolveOptions, Resolver
+        from specwire.policies import policy_files
+
+        registry = load_catalog(catalog)
+        _warn_catalog(registry, verbose)
+        definition = _pipeline(steps, pipeline)
+        options = ResolveOptions(
+            fill_gaps=fill_gaps,
+            timeout=timeout,
+            why_not=(why_not,) if why_not else (),
+            ignore_edges=ignore_edges,
+        )
+        result = Resolver(registry, policy_files(rules or [])).resolve(definition, options)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        fail(exc)
+    emit(result, fmt, explain or why_not is not None)
+    raise typer.Exit(exit_code(result))
+
+
+@steps_app.command("list")
+def steps_list(catalog: CatalogOpt = None) -> None:
+    """List the step types of the catalog."""
+    try:
+        registry = load_catalog(catalog)
+    except Exception as exc:
+        fail(exc)
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("step type", "kind", "needs", "produces", "job-type variants", box=None)
+    for spec in registry:
+        table.add_row(
+            escape(spec.step_type), spec.sagemaker_step_kind.value,
+            escape(", ".join(d.logical_name + ("" if d.required else "?") for d in spec.dependencies)),
+            escape(", ".join(o.logical_name for o in spec.outputs)),
+            escape(", ".join(sorted(spec.job_type_variants))),
+        )
+    _console().print(table)
+
+
+@steps_app.command("show")
+def steps_show(step: Annotated[str, typer.Argument(help="A step type.")], catalog: CatalogOpt = None) -> None:
+    """Show a step's specification: what it needs, what it produces, its job-type variants."""
+    try:
+        registry = load_catalog(catalog)
+        spec = registry.get(step)
+    except Exception as exc:
+        fail(exc)
+    from rich.markup import escape
+
+    console = _console()
+    console.print(f"[bold]{escape(spec.step_type)}[/bold] ({spec.sagemaker_step_kind.value}) — "
+                  f"from {escape(registry.source(spec.step_type))}")
+    if spec.description:
+        console.print(escape(spec.description))
+    console.print("\n[bold]Dependencies[/bold]" if spec.dependencies else "\n[bold]Dependencies[/bold]: none")
+    for d in spec.dependencies:
+        console.print(f"  {escape(d.logical_name)} ({'required' if d.required else 'optional'}, {escape(d.kind)}): "
+                      f"accepts {escape(', '.join(d.data_types))}")
+        if d.compatible_sources:
+            console.print(f"      compatible sources: {escape(', '.join(d.compatible_sources))}")
+        if d.semantic_keywords:
+            console.print(f"      keywords: {escape(', '.join(d.semantic_keywords))}")
+        if d.aliases:
+            console.print(f"      aliases: {escape(', '.join(d.aliases))}")
+    console.print("\n[bold]Outputs[/bold]" if spec.outputs else "\n[bold]Outputs[/bold]: none")
+    for o in spec.outputs:
+        console.print(f"  {escape(o.logical_name)} ({escape(o.kind)}): {escape(o.data_type)}")
+        if o.property_path:
+            console.print(f"      property path: {escape(o.property_path)}")
+        if o.semantic_keywords:
+            console.print(f"      keywords: {escape(', '.join(o.semantic_keywords))}")
+        if o.aliases:
+            console.print(f"      aliases: {escape(', '.join(o.aliases))}")
+    for job, variant in sorted(spec.job_type_variants.items()):
+        changed = sorted(variant.dependencies) + sorted(variant.outputs)
+        console.print(f"\n[bold]job type {escape(job)}[/bold]: overrides {escape(', '.join(changed))}")
+
+
+def _mount_optional_apps() -> None:
+    """Sub-commands that live with their layer, mounted when present."""
+    try:
+        from specwire.configs.cli import app as configs_app
+    except ImportError:  # pragma: no cover - the config layer ships with the package
+        return
+    app.add_typer(configs_app, name="configs", help="Step configs: schemas, fields, tiers and defaults.")
+
+
+_mount_optional_apps()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        _console(stderr=True).print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,202 @@
+"""Stage one: which output of which step profile can feed which dependency, and why.
+
+A *profile* is a step type under one job-type variant (or the base spec). Matching depends only
+on the catalog, so `types.lp`, `words.lp` and `match.lp` run once per catalog over all of its
+profiles; the program is stratified, so grounding alone computes it and no search is needed.
+The result is kept in plain Python structures (cached per catalog and rule text) and handed to
+stage two as facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clingo import Function, Number, String, Symbol, SymbolType
+
+from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control
+from specwire.engine.terms import atom, norm_name, profile_symbol, text_of, words
+from specwire.specs.models import StepSpecification
+from specwire.specs.registry import SpecRegistry, split_qualified_source
+
+MATCH_RULES = ("types.lp", "words.lp", "match.lp")
+
+ProfileKey = tuple[str, str | None]  # (step type, job-type variant or None for the base spec)
+PortMatch = tuple[ProfileKey, str, ProfileKey, str]  # provider profile, output, consumer profile, dependency
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    field: str
+    value: str
+
+
+@dataclass
+class CatalogIndex:
+    """Profile-level matches of one catalog."""
+
+    profiles: dict[ProfileKey, StepSpecification]
+    quality: dict[PortMatch, int] = field(default_factory=dict)
+    scores: dict[PortMatch, list[tuple[str, int]]] = field(default_factory=dict)
+    reasons: dict[PortMatch, list[Reason]] = field(default_factory=dict)
+    qualified: dict[tuple[ProfileKey, ProfileKey, str], set[str]] = field(default_factory=dict)
+    dep_roots: dict[tuple[ProfileKey, str], set[str]] = field(default_factory=dict)
+    providers_of: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
+    near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
+
+    def profile_for(self, step_type: str, job_type: str | None) -> ProfileKey:
+        spec = self.profiles[(step_type, None)]
+        return (step_type, spec.variant_key(job_type))
+
+
+def profile_keys(registry: SpecRegistry) -> Iterator[tuple[ProfileKey, StepSpecification]]:
+    for spec in registry:
+        yield (spec.step_type, None), spec
+        for variant in sorted(spec.job_type_variants):
+            yield (spec.step_type, variant), spec.for_job(variant)
+
+
+def profile_facts(profiles: Iterable[tuple[ProfileKey, StepSpecification]]) -> Iterator[Symbol]:
+    """The spec facts of match.lp, one profile at a time."""
+    kinds_seen: set[str] = set()
+    for (step_type, variant), spec in profiles:
+        p = profile_symbol(step_type, variant)
+        t = String(step_type)
+        yield Function("profile", [p])
+        yield Function("profile_step", [p, t])
+        if step_type not in kinds_seen:
+            kinds_seen.add(step_type)
+            yield Function("step_kind", [t, String(spec.sagemaker_step_kind.value)])
+        for dep in spec.dependencies:
+            d = String(dep.logical_name)
+            yield Function("dep", [p, d])
+            if dep.required:
+                yield Function("required", [p, d])
+            yield Function("dep_kind", [p, d, atom(norm_name(dep.kind))])
+            for data_type in dep.data_types:
+                yield Function("accepts", [p, d, atom(norm_name(data_type))])
+            for source in dep.compatible_sources:
+                base, job = split_qualified_source(source)
+                if job is None:
+                    yield Function("source", [p, d, String(base)])
+                else:
+                    yield Function("source_job", [p, d, String(base), atom(job)])
+            for name in (dep.logical_name, *dep.aliases):
+                if norm_name(name):
+                    yield Function("dep_name", [p, d, atom(norm_name(name))])
+            for word in _port_words(dep.logical_name, dep.aliases, dep.semantic_keywords):
+                yield Function("dep_word", [p, d, atom(word)])
+        for out in spec.outputs:
+            o = String(out.logical_name)
+            yield Function("out", [p, o])
+            yield Function("out_kind", [p, o, atom(norm_name(out.kind))])
+            yield Function("out_type", [p, o, atom(norm_name(out.data_type))])
+            for name in (out.logical_name, *out.aliases):
+                if norm_name(name):
+                    yield Function("out_name", [p, o, atom(norm_name(name))])
+            for word in _port_words(out.logical_name, out.aliases, out.semantic_keywords):
+                yield Function("out_word", [p, o, atom(word)])
+
+
+def _port_words(name: str, aliases: Iterable[str], keywords: Iterable[str]) -> list[str]:
+    """Keywords whole and in parts; names and aliases in parts only (whole names are `*_name`)."""
+    found: set[str] = set()
+    for text in keywords:
+        found |= words(text)
+    for text in (name, *aliases):
+        found |= words(text) - {norm_name(text)} if "_" in norm_name(text) else words(text)
+    return sorted(found)
+
+
+_CACHE: dict[str, CatalogIndex] = {}
+_LOCK = threading.Lock()
+
+
+def catalog_fingerprint(registry: SpecRegistry, rule_files: Iterable[Path]) -> str:
+    digest = hashlib.sha256()
+    for spec in registry:
+        digest.update(spec.model_dump_json().encode())
+    for path in rule_files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> CatalogIndex:
+    """Compute (or fetch from the cache) the profile-level matches of a catalog."""
+    files = [builtin_rule_file(name) for name in MATCH_RULES] + list(extra_rules)
+    key = catalog_fingerprint(registry, files)
+    with _LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    profiles = dict(profile_keys(registry))
+    index = _compute(profiles, files)
+    with _LOCK:
+        _CACHE[key] = index
+    return index
+
+
+def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -> CatalogIndex:
+    messages = Messages()
+    ctl = new_control(messages=messages)
+    load_rules(ctl, files, messages)
+    ordered = sorted(profiles.items(), key=lambda item: (item[0][0], item[0][1] or ""))
+    add_facts(ctl, profile_facts(ordered))
+    # The whole catalog is considered: every dependency against every provider profile.
+    ctl.add("base", [], "want(P,D) :- dep(P,D). prov(P) :- profile(P).")
+    ground(ctl, messages, files)
+    index = CatalogIndex(profiles=profiles)
+    atoms = ctl.symbolic_atoms
+    for sa in atoms.by_signature("pm", 5):
+        p1, o, p2, d, q = sa.symbol.arguments
+        k = (_profile(p1), o.string, _profile(p2), d.string)
+        index.quality[k] = q.number
+    for sa in atoms.by_signature("score", 6):
+        p1, o, p2, d, rule, points = sa.symbol.arguments
+        k = (_profile(p1), o.string, _profile(p2), d.string)
+        if k in index.quality:
+            index.scores.setdefault(k, []).append((rule.name, points.number))
+    for sa in atoms.by_signature("reason", 7):
+        p1, o, p2, d, rule, fld, value = sa.symbol.arguments
+        k = (_profile(p1), o.string, _profile(p2), d.string)
+        index.reasons.setdefault(k, []).append(Reason(rule.name, fld.name, text_of(value)))
+    for sa in atoms.by_signature("qualified", 4):
+        p1, p2, d, j = sa.symbol.arguments
+        index.qualified.setdefault((_profile(p1), _profile(p2), d.string), set()).add(text_of(j))
+    for sa in atoms.by_signature("dword", 3):
+        p, d, w = sa.symbol.arguments
+        index.dep_roots.setdefault((_profile(p), d.string), set()).add(text_of(w))
+    near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = defaultdict(list)
+    for sa in atoms.by_signature("near", 4):
+        p1, o, p2, d = sa.symbol.arguments
+        near[(_profile(p2), d.string)].append((_profile(p1), o.string))
+    index.near = {k: sorted(v, key=_sort_key) for k, v in near.items()}
+    providers: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = defaultdict(list)
+    for (p1, o, p2, d) in index.quality:
+        providers[(p2, d)].append((p1, o))
+    index.providers_of = {k: sorted(v, key=_sort_key) for k, v in providers.items()}
+    for values in index.scores.values():
+        values.sort()
+    for reasons in index.reasons.values():
+        reasons.sort(key=lambda r: (r.rule, r.field, r.value))
+    return index
+
+
+def _sort_key(item: tuple[ProfileKey, str]) -> tuple[str, str, str]:
+    (step, variant), out = item
+    return (step, variant or "", out)
+
+
+def _profile(symbol: Symbol) -> ProfileKey:
+    step, variant = symbol.arguments
+    return (step.string, variant.string if variant.type == SymbolType.String else None)
+
+
+def pm_symbol(match: PortMatch, quality: int) -> Symbol:
+    (s1, v1), o, (s2, v2), d = match
+    return Function("pm", [profile_symbol(s1, v1), String(o), profile_symbol(s2, v2), String(d), Number(quality)])

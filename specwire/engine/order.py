@@ -1,0 +1,64 @@
+"""Orders and cycles of a node graph.
+
+The solver keeps the chosen edges acyclic (`#edge` in order.lp); reading an order off an acyclic
+graph is linear work, done here with Kahn's algorithm and the node names as a stable tie-break.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+
+def topological_order(names: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[str]:
+    """Providers before consumers; among ready nodes, the first by name. Cycles are appended last."""
+    nodes = sorted(set(names))
+    successors: dict[str, set[str]] = defaultdict(set)
+    indegree = dict.fromkeys(nodes, 0)
+    for source, target in set(edges):
+        if source in indegree and target in indegree and target not in successors[source]:
+            successors[source].add(target)
+            indegree[target] += 1
+    ready = [n for n in nodes if indegree[n] == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        node = heapq.heappop(ready)
+        order.append(node)
+        for succ in sorted(successors[node]):
+            indegree[succ] -= 1
+            if indegree[succ] == 0:
+                heapq.heappush(ready, succ)
+    placed = set(order)
+    return order + [n for n in nodes if n not in placed]
+
+
+def find_cycle(edges: Sequence[tuple[str, str]]) -> list[str] | None:
+    """One cycle of the graph as a list of nodes (first node not repeated), or None."""
+    successors: dict[str, list[str]] = defaultdict(list)
+    for source, target in sorted(set(edges)):
+        successors[source].append(target)
+    state: dict[str, int] = {}
+    for start in sorted(successors):
+        if state.get(start):
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = []
+        while stack:
+            node, i = stack.pop()
+            if i == 0:
+                state[node] = 1
+                path.append(node)
+            nexts = successors.get(node, [])
+            if i < len(nexts):
+                stack.append((node, i + 1))
+                succ = nexts[i]
+                if state.get(succ) == 1:
+                    return path[path.index(succ):]
+                if not state.get(succ):
+                    stack.append((succ, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return None

@@ -1,0 +1,386 @@
+"""Stage two: wire one pipeline.
+
+The pipeline's nodes, the profile-level matches of stage one and the user's explicit edges go
+to clingo as facts; the wiring rules (`jobs.lp`, `gaps.lp`, `choose.lp`, `order.lp`,
+`diagnose.lp`, `objective.lp`, `explain.lp`, and any policy files) choose the edges and the
+inserted steps. This module only translates: facts in, atoms out, atoms into a
+`ResolvedPipeline` with messages a person can act on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clingo import Function, Number, String, Symbol, SymbolType
+
+from specwire.engine import messages as msg
+from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, pm_symbol
+from specwire.engine.order import find_cycle, topological_order
+from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
+from specwire.engine.result import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats
+from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control, solve
+from specwire.engine.terms import atom, job_symbol, profile_symbol, text_of
+from specwire.engine.whynot import why_not
+from specwire.specs.registry import SpecRegistry, unknown_step
+
+WIRING_RULES = ("jobs.lp", "gaps.lp", "choose.lp", "order.lp", "diagnose.lp", "objective.lp", "explain.lp")
+
+#: Default solver time limit in seconds; on expiry the best wiring so far is returned.
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class ResolveOptions:
+    fill_gaps: bool = False
+    suggest: bool = True
+    rule_files: tuple[Path, ...] = ()
+    timeout: float | None = DEFAULT_TIMEOUT
+    why_not: tuple[tuple[str, str], ...] = ()
+    ignore_edges: bool = False
+    max_insert_depth: int = 3
+    extra_facts: tuple[Symbol, ...] = field(default=())
+
+
+@dataclass
+class _Model:
+    """The atoms of the chosen answer, as Python values."""
+
+    use: list[tuple[Symbol, str, Symbol, str]] = field(default_factory=list)
+    insert: list[Symbol] = field(default_factory=list)
+    errors: list[tuple[str, Symbol, Symbol]] = field(default_factory=list)
+    why_job: dict[tuple[Symbol, str, Symbol, str], list[tuple[str, int]]] = field(default_factory=dict)
+    chosen: dict[tuple[Symbol, str, Symbol, str], tuple[int, int]] = field(default_factory=dict)
+    alt: list[tuple[Symbol, str, Symbol, str, int]] = field(default_factory=list)
+    alt_blocked: set[tuple[Symbol, str, Symbol, str]] = field(default_factory=set)
+    alt_excluded: set[tuple[Symbol, Symbol, str]] = field(default_factory=set)
+    ambiguous: set[tuple[Symbol, str]] = field(default_factory=set)
+    violations: list[tuple[Symbol, str, Symbol]] = field(default_factory=list)
+    tied_with: dict[tuple[Symbol, str], list[Symbol]] = field(default_factory=dict)
+    blocked: set[tuple[Symbol, str]] = field(default_factory=set)
+
+
+class Resolver:
+    """Resolves pipelines against one catalog (and optional policy rule files)."""
+
+    def __init__(self, registry: SpecRegistry, rule_files: Sequence[Path] = ()) -> None:
+        self.registry = registry
+        self.rule_files = tuple(sorted(Path(p) for p in rule_files))
+        self._index: CatalogIndex | None = None
+
+    @property
+    def index(self) -> CatalogIndex:
+        if self._index is None:
+            self._index = build_index(self.registry)
+        return self._index
+
+    def resolve(self, pipeline: PipelineDefinition, options: ResolveOptions | None = None) -> ResolvedPipeline:
+        options = options or ResolveOptions()
+        stats = SolveStats()
+        start = time.perf_counter()
+        index = self.index
+        stats.seconds_match = time.perf_counter() - start
+        if options.ignore_edges:
+            pipeline = pipeline.without_edges()
+        diagnostics: list[Diagnostic] = []
+        nodes = sorted(pipeline.nodes, key=lambda n: n.name)
+        known = [n for n in nodes if n.step_type in self.registry]
+        for node in nodes:
+            if node.step_type not in self.registry:
+                err = unknown_step(node.step_type, self.registry.step_types())
+                diagnostics.append(Diagnostic("error", "unknown_step", f"node {node.name!r}: {err.message}",
+                                              err.suggested_fix, (node.name,), err.compatible_sources))
+        known_names = {n.name for n in known}
+        edges = sorted({e for e in pipeline.edges if e[0] in known_names and e[1] in known_names})
+        edges, cycle_diags = _drop_cycles(edges)
+        diagnostics.extend(cycle_diags)
+        rules = [builtin_rule_file(name) for name in WIRING_RULES] + list(self.rule_files)
+        by_symbol = {String(n.name): n for n in known}
+        model = _Model()
+        if known:
+            messages = Messages()
+            extra = [f"-c max_insert_depth={options.max_insert_depth}"]
+            ctl = new_control(extra, messages)
+            load_rules(ctl, rules, messages)
+            facts = list(_facts(index, self.registry, known, edges, options))
+            stats.facts = add_facts(ctl, facts)
+            t0 = time.perf_counter()
+            ground(ctl, messages, rules)
+            stats.seconds_ground = time.perf_counter() - t0
+            outcome = solve(ctl, options.timeout)
+            stats.seconds_solve = outcome.seconds
+            stats.proven_optimal = outcome.proven
+            stats.timed_out = outcome.timed_out
+            stats.cost = outcome.cost
+            if not outcome.models:
+                diagnostics.append(Diagnostic(
+                    "error", "timeout", f"no wiring found within the time limit of {options.timeout} s",
+                    "raise the limit with --timeout, or resolve a smaller pipeline"))
+            model = _read_model(outcome.symbols)
+            if outcome.timed_out and outcome.models:
+                diagnostics.append(Diagnostic(
+                    "warning", "not_optimal",
+                    f"the time limit of {options.timeout} s was reached: this is the best wiring found so far, "
+                    "not proven optimal", "raise the limit with --timeout"))
+        return _build_result(pipeline, index, self.registry, known, by_symbol, edges, model, options,
+                             diagnostics, stats)
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def _relevant_profiles(index: CatalogIndex, nodes: Sequence[PipelineNode], options: ResolveOptions) -> tuple[
+        set[ProfileKey], set[str]]:
+    """Node profiles, plus, when gaps may be filled, the catalog profiles that could be inserted.
+
+    This is a superset computed by reachability over stage one's matches; the rules decide.
+    """
+    consumers = {index.profile_for(n.step_type, n.job_type) for n in nodes}
+    insertable: set[str] = set()
+    if options.fill_gaps or options.suggest:
+        frontier = set(consumers)
+        for _ in range(options.max_insert_depth):
+            found: set[ProfileKey] = set()
+            for profile in frontier:
+                spec = index.profiles[profile]
+                for dep in spec.dependencies:
+                    if dep.required:
+                        for provider, _out in index.providers_of.get((profile, dep.logical_name), ()):
+                            if provider[0] not in insertable:
+                                insertable.add(provider[0])
+                                found.add(provider)
+            frontier = found
+    return consumers, insertable
+
+
+def _facts(index: CatalogIndex, registry: SpecRegistry, nodes: Sequence[PipelineNode],
+           edges: Sequence[tuple[str, str]], options: ResolveOptions) -> Iterator[Symbol]:
+    jobs = sorted({n.job_type.lower() for n in nodes if n.job_type})
+    consumers, insertable = _relevant_profiles(index, nodes, options)
+    profiles: set[ProfileKey] = set(consumers)
+    if insertable:
+        yield Function("fill")
+        for rank, step_type in enumerate(sorted(insertable)):
+            spec = registry.get(step_type)
+            yield Function("type_rank", [String(step_type), Number(rank)])
+            for job in [None, *jobs]:
+                variant = spec.variant_key(job)
+                profiles.add((step_type, variant))
+                yield Function("catalog_profile", [String(step_type), job_symbol(job), profile_symbol(step_type,
+                                                                                                     variant)])
+    for rank, node in enumerate(nodes):
+        n = String(node.name)
+        key = index.profile_for(node.step_type, node.job_type)
+        yield Function("node", [n])
+        yield Function("node_profile", [n, profile_symbol(*key)])
+        yield Function("node_step", [n, String(node.step_type)])
+        yield Function("node_job", [n, job_symbol(node.job_type)])
+        yield Function("node_rank", [n, Number(rank)])
+    for profile in sorted(profiles, key=_profile_sort):
+        spec = index.profiles[profile]
+        p = profile_symbol(*profile)
+        for dep in spec.dependencies:
+            d = String(dep.logical_name)
+            yield Function("dep", [p, d])
+            if dep.required:
+                yield Function("required", [p, d])
+            for root in sorted(index.dep_roots.get((profile, dep.logical_name), ())):
+                yield Function("dword", [p, d, _word(root)])
+            for provider, out in index.providers_of.get((profile, dep.logical_name), ()):
+                if provider in profiles:
+                    match = (provider, out, profile, dep.logical_name)
+                    yield pm_symbol(match, index.quality[match])
+                    for job in sorted(index.qualified.get((provider, profile, dep.logical_name), ())):
+                        yield Function("qualified", [profile_symbol(*provider), p, d, _word(job)])
+        for rank, out in enumerate(sorted(o.logical_name for o in spec.outputs)):
+            yield Function("out_rank", [p, String(out), Number(rank)])
+    for source, target in edges:
+        yield Function("explicit", [String(source), String(target)])
+    for source, target in options.why_not:
+        yield Function("whynot", [String(source), String(target)])
+    yield from options.extra_facts
+
+
+def _word(text: str) -> Symbol:
+    return atom(text)
+
+
+def _profile_sort(profile: ProfileKey) -> tuple[str, str]:
+    return (profile[0], profile[1] or "")
+
+
+def _drop_cycles(edges: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[Diagnostic]]:
+    """Explicit edges that form a cycle cannot be wired: name the cycle and leave them out."""
+    diagnostics: list[Diagnostic] = []
+    kept = list(edges)
+    for source, target in edges:
+        if source == target:
+            kept.remove((source, target))
+            diagnostics.append(Diagnostic("error", "cycle", f"node {source!r} depends on itself (edge {source} -> "
+                                          f"{target})", "remove the self-edge", (source,)))
+    while True:
+        cycle = find_cycle(kept)
+        if cycle is None:
+            return kept, diagnostics
+        path = " -> ".join([*cycle, cycle[0]])
+        diagnostics.append(Diagnostic("error", "cycle", f"explicit edges form a cycle: {path}",
+                                      "remove one of these edges: a pipeline must be acyclic", tuple(cycle)))
+        closing = (cycle[-1], cycle[0])
+        kept.remove(closing)
+
+
+# --------------------------------------------------------------------------- reading the answer
+
+
+def _read_model(symbols: Sequence[Symbol]) -> _Model:
+    model = _Model()
+    for s in symbols:
+        name, args = s.name, s.arguments
+        if name == "use":
+            model.use.append((args[0], args[1].string, args[2], args[3].string))
+        elif name == "insert":
+            model.insert.append(args[0])
+        elif name == "error":
+            model.errors.append((args[0].name, args[1], args[2]))
+        elif name == "why_job":
+            key = (args[0], args[1].string, args[2], args[3].string)
+            model.why_job.setdefault(key, []).append((args[4].name, args[5].number))
+        elif name == "chosen":
+            model.chosen[(args[0], args[1].string, args[2], args[3].string)] = (args[4].number, args[5].number)
+        elif name == "alt":
+            model.alt.append((args[0], args[1].string, args[2], args[3].string, args[4].number))
+        elif name == "alt_blocked":
+            model.alt_blocked.add((args[0], args[1].string, args[2], args[3].string))
+        elif name == "alt_excluded":
+            model.alt_excluded.add((args[0], args[1], args[2].string))
+        elif name == "ambiguous":
+            model.ambiguous.add((args[0], args[1].string))
+        elif name == "tied_with":
+            model.tied_with.setdefault((args[1], args[2].string), []).append(args[0])
+        elif name == "blocked":
+            model.blocked.add((args[0], args[1].string))
+        elif name == "violation":
+            model.violations.append((args[0], text_of(args[1]), args[2]))
+    return model
+
+
+def _new_parts(symbol: Symbol) -> tuple[str, str | None]:
+    step, job = symbol.arguments
+    job_text = None if job.type == SymbolType.Function and job.name == "none" else text_of(job)
+    return step.string, job_text
+
+
+def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: SpecRegistry,
+                  nodes: Sequence[PipelineNode], by_symbol: dict[Symbol, PipelineNode],
+                  edges: Sequence[tuple[str, str]], model: _Model, options: ResolveOptions,
+                  diagnostics: list[Diagnostic], stats: SolveStats) -> ResolvedPipeline:
+    # Name the inserted steps: the step type, with the job type when it has one, unique.
+    taken = {n.name for n in pipeline.nodes}
+    inserted: dict[Symbol, ResolvedNode] = {}
+    for symbol in sorted(model.insert, key=lambda s: _new_parts(s)[0] + "|" + (_new_parts(s)[1] or "")):
+        step, job = _new_parts(symbol)
+        base = f"{step}_{job}" if job else step
+        name, i = base, 2
+        while name in taken:
+            name, i = f"{base}_{i}", i + 1
+        taken.add(name)
+        inserted[symbol] = ResolvedNode(name, step, job, inserted=True)
+    resolved_nodes = {s: ResolvedNode(n.name, n.step_type, n.job_type) for s, n in by_symbol.items()}
+    all_nodes: dict[Symbol, ResolvedNode] = {**resolved_nodes, **inserted}
+
+    def profile_of(symbol: Symbol) -> ProfileKey:
+        node = all_nodes[symbol]
+        return index.profile_for(node.step_type, node.job_type)
+
+    wiring: list[ResolvedEdge] = []
+    for source, out, target, dep in sorted(model.use, key=lambda u: (str(u[0]), u[1], str(u[2]), u[3])):
+        match = (profile_of(source), out, profile_of(target), dep)
+        reasons = msg.edge_reasons(index, match, model.why_job.get((source, out, target, dep), []),
+                                   inserted=source in inserted or target in inserted)
+        quality = model.chosen.get((source, out, target, dep), (index.quality.get(match, 0), 0))[0]
+        wiring.append(ResolvedEdge(all_nodes[source].name, out, all_nodes[target].name, dep, tuple(reasons), quality))
+
+    label = msg.Labeller({**{n.name: n for n in resolved_nodes.values()}, **{n.name: n for n in inserted.values()}})
+    # Without --fill-gaps, inserted steps are suggestions: report the gap, keep the plan as written.
+    keep_inserted = options.fill_gaps
+    if not keep_inserted and inserted:
+        inserted_names = {n.name for n in inserted.values()}
+        for edge in wiring:
+            if edge.source in inserted_names and edge.target not in inserted_names:
+                chain = msg.inserted_chain(edge.source, wiring, inserted_names)
+                diagnostics.append(msg.missing_with_insertion(label, registry, index, edge, chain, wiring))
+        wiring = [e for e in wiring if e.source not in inserted_names and e.target not in inserted_names]
+        all_nodes = resolved_nodes
+    elif inserted:
+        inserted_names = {n.name for n in inserted.values()}
+        for edge in wiring:
+            if edge.source in inserted_names and edge.target not in inserted_names:
+                chain = msg.inserted_chain(edge.source, wiring, inserted_names)
+                diagnostics.append(msg.inserted_note(label, edge, chain, wiring))
+
+    for kind, a, b in sorted(model.errors, key=lambda e: (e[0], str(e[1]), str(e[2]))):
+        if kind == "missing_dependency":
+            node = all_nodes[a]
+            diagnostics.append(msg.missing(label, registry, index, node, b.string, nodes, wiring,
+                                           blocked=(a, b.string) in model.blocked))
+        elif kind == "incompatible":
+            diagnostics.append(msg.incompatible(label, index, registry, resolved_nodes[a], resolved_nodes[b]))
+        elif kind == "policy":
+            diagnostics.extend(msg.policy(model.violations, a, b, all_nodes))
+    for target, dep in sorted(model.ambiguous, key=lambda t: (str(t[0]), t[1])):
+        if target in all_nodes:
+            tied = sorted(all_nodes[t].name for t in model.tied_with.get((target, dep), []) if t in all_nodes)
+            diagnostics.append(msg.ambiguous(label, all_nodes[target].name, dep, tied, wiring))
+    for edge in wiring:
+        if "cross_job" in " ".join(edge.reasons) and _split(all_nodes, edge):
+            diagnostics.append(msg.cross_chain(label, edge, all_nodes))
+    for a, b in options.why_not:
+        diagnostics.append(why_not(label, index, registry, a, b, model, all_nodes, wiring))
+
+    names = [n.name for n in all_nodes.values()]
+    order = topological_order(names, [(e.source, e.target) for e in wiring] + [
+        e for e in edges if e[0] in names and e[1] in names])
+    position = {name: i for i, name in enumerate(order)}
+    node_list = sorted(all_nodes.values(), key=lambda n: position[n.name])
+    return ResolvedPipeline(pipeline.name, node_list, wiring, order, _dedupe(diagnostics), stats)
+
+
+def _split(all_nodes: dict[Symbol, ResolvedNode], edge: ResolvedEdge) -> bool:
+    from specwire.specs.models import STANDARD_JOB_TYPES
+
+    jobs = {n.name: n.job_type for n in all_nodes.values()}
+    a, b = jobs.get(edge.source), jobs.get(edge.target)
+    return bool(a and b and a.lower() in STANDARD_JOB_TYPES and b.lower() in STANDARD_JOB_TYPES)
+
+
+def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, str]] = set()
+    out: list[Diagnostic] = []
+    for d in diagnostics:
+        if (d.kind, d.message) not in seen:
+            seen.add((d.kind, d.message))
+            out.append(d)
+    errors = [d for d in out if d.severity == "error"]
+    warnings = [d for d in out if d.severity == "warning"]
+    return errors + warnings
+
+
+def group_by_target(edges: Sequence[ResolvedEdge]) -> dict[str, list[ResolvedEdge]]:
+    grouped: dict[str, list[ResolvedEdge]] = defaultdict(list)
+    for edge in edges:
+        grouped[edge.target].append(edge)
+    return grouped
+
+
+def resolve(pipeline: PipelineDefinition, registry: SpecRegistry | None = None,
+            options: ResolveOptions | None = None) -> ResolvedPipeline:
+    """Resolve a pipeline against a catalog (the built-in one by default)."""
+    if registry is None:
+        from specwire.specs.registry import load_registry
+
+        registry = load_registry()
+    rules = options.rule_files if options else ()
+    return Resolver(registry, rules).resolve(pipeline, options)

@@ -1,0 +1,136 @@
+"""The resolved plan: nodes, edges at port level with their reasons, an order, diagnostics."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class ResolvedNode:
+    name: str
+    step_type: str
+    job_type: str | None
+    inserted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "step_type": self.step_type, "job_type": self.job_type,
+                "inserted": self.inserted}
+
+
+@dataclass(frozen=True)
+class ResolvedEdge:
+    source: str
+    output: str
+    target: str
+    dependency: str
+    reasons: tuple[str, ...] = ()
+    quality: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.source, "to": self.target, "output": self.output, "dependency": self.dependency,
+                "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    kind: str
+    message: str
+    suggested_fix: str | None = None
+    nodes: tuple[str, ...] = ()
+    compatible_sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"severity": self.severity, "kind": self.kind, "message": self.message,
+                "suggested_fix": self.suggested_fix, "nodes": list(self.nodes)}
+
+
+@dataclass
+class SolveStats:
+    proven_optimal: bool = True
+    timed_out: bool = False
+    cost: list[int] = field(default_factory=list)
+    seconds_match: float = 0.0
+    seconds_ground: float = 0.0
+    seconds_solve: float = 0.0
+    facts: int = 0
+
+
+@dataclass
+class ResolvedPipeline:
+    name: str
+    nodes: list[ResolvedNode]
+    edges: list[ResolvedEdge]
+    order: list[str]
+    diagnostics: list[Diagnostic]
+    stats: SolveStats = field(default_factory=SolveStats)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def inserted(self) -> list[ResolvedNode]:
+        return [n for n in self.nodes if n.inserted]
+
+    def node(self, name: str) -> ResolvedNode:
+        return next(n for n in self.nodes if n.name == name)
+
+    def node_edges(self) -> list[tuple[str, str]]:
+        """The edges at node level: each provider -> consumer pair once."""
+        return sorted({(e.source, e.target) for e in self.edges})
+
+    def inputs_of(self, name: str) -> list[ResolvedEdge]:
+        return [e for e in self.edges if e.target == name]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "nodes": [n.to_dict() for n in self.nodes],
+            "edges": [e.to_dict() for e in self.edges],
+            "order": list(self.order),
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def raise_for_errors(self) -> None:
+        """Raise the pipeline's errors, all at once, as exceptions a caller can act on."""
+        from specwire.errors import (
+            CycleError,
+            IncompatibleStepsError,
+            MissingDependencyError,
+            PipelineResolutionError,
+            PolicyViolationError,
+            ResolutionError,
+        )
+
+        classes: dict[str, type[ResolutionError]] = {
+            "missing_dependency": MissingDependencyError,
+            "incompatible": IncompatibleStepsError,
+            "cycle": CycleError,
+            "policy": PolicyViolationError,
+        }
+        errors = [
+            classes.get(d.kind, ResolutionError)(
+                d.message, suggested_fix=d.suggested_fix, compatible_sources=d.compatible_sources, nodes=d.nodes
+            )
+            for d in self.errors
+        ]
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise PipelineResolutionError(errors)

@@ -1,0 +1,126 @@
+"""A thin layer over clingo: rule files with readable errors, facts through the backend,
+deterministic options, and a bounded solve."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import clingo
+from clingo import Control, Symbol
+
+from specwire.errors import RuleFileError
+
+#: Options that make answers repeatable: one thread, a fixed seed, the same heuristics.
+DETERMINISTIC = ["--parallel-mode=1", "--seed=0", "--warn=none"]
+
+_LOCATION = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?:\s*(?P<rest>.*)$", re.S)
+
+
+def builtin_rule_file(name: str) -> Path:
+    return Path(str(resources.files("specwire.rules") / name))
+
+
+@dataclass
+class Messages:
+    """What clingo's logger said, kept so a bare `RuntimeError("parsing failed")` can be explained."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def __call__(self, code: clingo.MessageCode, message: str) -> None:
+        self.lines.append(message.strip())
+
+    def errors(self) -> list[str]:
+        return [m for m in self.lines if ": error:" in m or "error:" in m.split("\n", 1)[0]]
+
+
+def format_clingo_message(message: str) -> str:
+    """`file:1:5-7: error: syntax error, ...` -> `file:1:5: syntax error, ...`."""
+    first = message.strip().splitlines()[0] if message.strip() else message
+    match = _LOCATION.match(first)
+    if not match:
+        return first
+    rest = re.sub(r"^(error|info|warning):\s*", "", match["rest"]).strip()
+    return f"{match['file']}:{match['line']}:{match['col']}: {rest}"
+
+
+def new_control(extra: Sequence[str] = (), messages: Messages | None = None) -> Control:
+    return Control([*DETERMINISTIC, *extra], logger=messages or Messages(), message_limit=50)
+
+
+def load_rules(ctl: Control, files: Iterable[Path], messages: Messages) -> None:
+    """Load rule files; a syntax error becomes a RuleFileError with `file:line:col: message`."""
+    for path in files:
+        try:
+            ctl.load(str(path))
+        except RuntimeError:
+            found = messages.errors() or messages.lines
+            detail = "; ".join(format_clingo_message(m) for m in found[:3]) or f"{path}: cannot be parsed"
+            raise RuleFileError(detail, suggested_fix=f"fix the rule file {path}") from None
+
+
+def add_facts(ctl: Control, facts: Iterable[Symbol]) -> int:
+    """Add ground facts through the backend: no program text, so no escaping to get wrong."""
+    count = 0
+    with ctl.backend() as backend:
+        for symbol in facts:
+            backend.add_rule([backend.add_atom(symbol)])
+            count += 1
+    return count
+
+
+def ground(ctl: Control, messages: Messages, files: Sequence[Path]) -> None:
+    try:
+        ctl.ground([("base", [])])
+    except RuntimeError:
+        found = messages.errors() or messages.lines
+        names = ", ".join(str(f) for f in files)
+        detail = "; ".join(format_clingo_message(m) for m in found[:3]) or "grounding failed"
+        raise RuleFileError(f"{detail} (rules loaded: {names})") from None
+
+
+@dataclass
+class SolveOutcome:
+    symbols: list[Symbol]
+    cost: list[int]
+    proven: bool
+    timed_out: bool
+    models: int
+    seconds: float
+
+
+def solve(ctl: Control, timeout: float | None, on_model: Callable[[clingo.Model], None] | None = None) -> SolveOutcome:
+    """Optimise; on timeout keep the best model found so far, marked not proven optimal."""
+    best: list[Symbol] = []
+    cost: list[int] = []
+    proven = False
+    models = 0
+
+    def record(model: clingo.Model) -> None:
+        nonlocal best, cost, proven, models
+        best = model.symbols(shown=True)
+        cost = list(model.cost)
+        proven = model.optimality_proven
+        models += 1
+        if on_model is not None:
+            on_model(model)
+
+    start = time.perf_counter()
+    timed_out = False
+    if timeout is None:
+        ctl.solve(on_model=record)
+    else:
+        with ctl.solve(on_model=record, async_=True) as handle:
+            if not handle.wait(timeout):
+                handle.cancel()
+                timed_out = True
+            result = handle.get()
+            if result.exhausted and models:
+                proven = True
+    if timeout is None and models:
+        proven = True
+    return SolveOutcome(best, cost, proven and not timed_out, timed_out, models, time.perf_counter() - start)

@@ -1,0 +1,64 @@
+"""How specwire's data becomes clingo terms.
+
+Every user-supplied string reaches the solver as a clingo `String` symbol (or, for lower-case
+words, a constant built by `Function`), never as program text, so a step called `a"). b(` stays
+a name. Words are normalised here because that is data cleaning, not a decision: which words
+match is decided by the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from clingo import Function, String, Symbol, SymbolType
+
+NONE = Function("none")
+
+_CONSTANT = re.compile(r"[a-z][a-z0-9_]*")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=65536)
+def atom(text: str) -> Symbol:
+    """A lower-case identifier as a constant (readable in rules), anything else as a string."""
+    return Function(text) if _CONSTANT.fullmatch(text) else String(text)
+
+
+def text_of(symbol: Symbol) -> str:
+    """The Python string behind a constant or string symbol."""
+    if symbol.type == SymbolType.String:
+        return str(symbol.string)
+    if symbol.type == SymbolType.Number:
+        return str(symbol.number)
+    return str(symbol.name) if not symbol.arguments else str(symbol)
+
+
+@lru_cache(maxsize=65536)
+def norm_name(text: str) -> str:
+    """`ModelArtifacts`, `model-artifacts` and `model_artifacts` all become `model_artifacts`."""
+    spaced = _CAMEL.sub("_", text.strip())
+    return _NON_WORD.sub("_", spaced.lower()).strip("_")
+
+
+def words(text: str) -> set[str]:
+    """The normalised name and each of its parts: `eval_output` -> {eval_output, eval, output}."""
+    name = norm_name(text)
+    if not name:
+        return set()
+    parts = {p for p in name.split("_") if p}
+    parts.add(name)
+    return parts
+
+
+def job_symbol(job_type: str | None) -> Symbol:
+    return NONE if not job_type else atom(job_type.lower())
+
+
+def profile_symbol(step_type: str, variant: str | None) -> Symbol:
+    return Function("p", [String(step_type), String(variant) if variant is not None else NONE])
+
+
+def new_node_symbol(step_type: str, job: Symbol) -> Symbol:
+    return Function("new", [String(step_type), job])
