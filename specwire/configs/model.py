@@ -16,13 +16,13 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Self, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, ValidationError, model_validator
 from pydantic_core import PydanticUndefined
 
 from specwire.configs.messages import config_error
-from specwire.configs.types import invalid
+from specwire.configs.types import Between, invalid
 from specwire.errors import ConfigError, did_you_mean
 
 
@@ -41,6 +41,7 @@ class FieldDoc:
     type: str
     default: Any
     description: str
+    rule: str = ""
 
     @property
     def default_text(self) -> str:
@@ -203,7 +204,10 @@ class ConfigModel(BaseModel):
                     else info.default
                 )
                 default = _plain(default)
-            docs.append(FieldDoc(name, tier, _type_text(info.annotation), default, info.description or ""))
+            rule = _rule_text(info.annotation, info.metadata)
+            docs.append(
+                FieldDoc(name, tier, _type_text(info.annotation), default, info.description or "", rule)
+            )
         for name, computed in cls.model_computed_fields.items():
             docs.append(
                 FieldDoc(
@@ -248,9 +252,35 @@ def merge_inputs(
 
 
 def _type_text(annotation: Any) -> str:
+    """A type as a person reads it: `int | None`, `list['auc' | 'f1']`, without validators."""
+    origin = get_origin(annotation)
+    args = get_args(annotation)
+    if origin is Annotated:
+        return _type_text(args[0])
+    if origin in (Union, types.UnionType):
+        return " | ".join(_type_text(a) for a in args)
+    if origin is Literal:
+        return " | ".join(repr(a) for a in args)
+    if annotation is type(None):
+        return "None"
+    if origin is not None and isinstance(origin, type):
+        return f"{origin.__name__}[{', '.join(_type_text(a) for a in args)}]"
     if isinstance(annotation, type):
         return annotation.__name__
-    raw = str(annotation)
-    for noise in ("typing.", "specwire.configs.", "hyperparameters.", "Annotated[", "<class '", "'>"):
-        raw = raw.replace(noise, "")
-    return raw
+    return str(annotation)
+
+
+def _rule_text(annotation: Any, metadata: list[Any]) -> str:
+    """The range rule of a field, also when it sits inside `X | None` or `list[X]`."""
+    found = next((m for m in metadata if isinstance(m, Between)), None)
+    if found is not None:
+        return found.describe()
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        args = get_args(annotation)
+        return _rule_text(args[0], list(args[1:]))
+    for arg in get_args(annotation) if origin is not Literal else ():
+        rule = _rule_text(arg, [])
+        if rule:
+            return rule
+    return ""
