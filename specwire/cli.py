@@ -88,10 +88,30 @@ def _warn_catalog(registry: SpecRegistry, verbose: bool) -> None:
                       "(--verbose shows them)")
 
 
-def _pipeline(steps: list[str] | None, pipeline_file: Path | None) -> PipelineDefinition:
+def example_path(name: str) -> Path:
+    """A pipeline file shipped with specwire (`specwire/examples/NAME.yaml`)."""
+    from importlib import resources
+
+    from specwire.errors import BadInputError, suggestion_text
+
+    folder = Path(str(resources.files("specwire") / "examples"))
+    names = sorted(p.stem for p in folder.glob("*.yaml"))
+    if name not in names:
+        hint = suggestion_text(name, names)
+        raise BadInputError(f"no built-in example named {name!r}" + (f" ({hint})" if hint else ""),
+                            suggested_fix="examples: " + ", ".join(names))
+    return folder / f"{name}.yaml"
+
+
+def _pipeline(steps: list[str] | None, pipeline_file: Path | None, example: str | None = None
+              ) -> PipelineDefinition:
     from specwire.engine.pipeline_def import from_step_args, load_pipeline_file
     from specwire.errors import BadInputError
 
+    if example is not None:
+        if pipeline_file is not None or steps:
+            raise BadInputError("give one of: step types, --pipeline, --example")
+        pipeline_file = example_path(example)
     if pipeline_file is not None and steps:
         raise BadInputError("give either step types or --pipeline, not both")
     if pipeline_file is not None:
@@ -125,6 +145,7 @@ def exit_code(result: ResolvedPipeline) -> int:
 def resolve(
     steps: Annotated[Optional[list[str]], typer.Argument(help="Step types, as STEP or STEP:job_type.")] = None,  # noqa: UP045
     pipeline: Annotated[Optional[Path], typer.Option("--pipeline", "-p", help="Pipeline file (YAML or JSON).")] = None,  # noqa: UP045
+    example: Annotated[Optional[str], typer.Option("--example", "-e", help="A built-in example pipeline: fraud, calibrated.")] = None,  # noqa: UP045
     catalog: CatalogOpt = None,
     rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", help="Policy rule file (.lp), repeatable.")] = None,  # noqa: UP045
     fill_gaps: Annotated[bool, typer.Option("--fill-gaps", help="Insert catalog steps for missing inputs.")] = False,
@@ -142,7 +163,7 @@ def resolve(
 
         registry = load_catalog(catalog)
         _warn_catalog(registry, verbose)
-        definition = _pipeline(steps, pipeline)
+        definition = _pipeline(steps, pipeline, example)
         options = ResolveOptions(
             fill_gaps=fill_gaps,
             timeout=timeout,

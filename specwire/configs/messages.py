@@ -70,8 +70,10 @@ def describe(err: ErrorDetails) -> tuple[tuple[int | str, ...], str, str | None]
         if ctx.get("show_input", True):
             value = ctx.get("value")
             message += ", got " + value_text(err["input"] if value is None else value)
-        fix = _fix_from(message)
-        return loc, message, fix
+        hint = ctx.get("hint")
+        if hint:
+            message += f" ({hint})"
+        return loc, message, hint
     if kind == "literal_error":
         choices = _literal_choices(str(ctx.get("expected", "")))
         message = (
@@ -90,11 +92,6 @@ def describe(err: ErrorDetails) -> tuple[tuple[int | str, ...], str, str | None]
         return loc, f"{_TYPE_MESSAGES[kind]}, got {value_text(err['input'])}", None
     message = err["msg"].removeprefix("Value error, ")
     return loc, message[:1].lower() + message[1:], None
-
-
-def _fix_from(message: str) -> str | None:
-    match = re.search(r"\((did you mean [^)]*\?)\)", message)
-    return match.group(1) if match else None
 
 
 def format_problems(exc: ValidationError, label: str) -> tuple[str, str | None]:

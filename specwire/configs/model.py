@@ -162,14 +162,10 @@ class ConfigModel(BaseModel):
     def _unknown_field(cls, unknown: list[Any]) -> Exception:
         first = unknown[0]
         close = did_you_mean(str(first), cls.model_fields) if isinstance(first, str) else []
-        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-        more = (
-            f" (and {len(unknown) - 1} more: {', '.join(repr(u) for u in unknown[1:4])})"
-            if unknown[1:]
-            else ""
-        )
-        known = "" if close else f"; known fields: {', '.join(cls.model_fields)}"
-        return invalid(f"unknown field{hint}{more}{known}", loc=(str(first),), show_input=False)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
+        more = unknown[1:]
+        others = f" (and {len(more)} more: {', '.join(repr(u) for u in more[:3])})" if more else ""
+        return invalid(f"unknown field{others}", loc=(str(first),), show_input=False, hint=hint)
 
     # ------------------------------------------------------------------ tiers
 

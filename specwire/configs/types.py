@@ -28,16 +28,24 @@ ERROR_TYPE = "specwire"
 
 
 def invalid(
-    message: str, *, loc: tuple[str | int, ...] = (), show_input: bool = True, value: Any = None
+    message: str,
+    *,
+    loc: tuple[str | int, ...] = (),
+    show_input: bool = True,
+    value: Any = None,
+    hint: str | None = None,
 ) -> PydanticCustomError:
     """A validation error with a finished message.
 
     `loc` is appended to pydantic's own location: a model-level check uses it to name the field it
     is about. `value` replaces pydantic's input (the whole model, for a model-level check) in the
-    ", got ..." suffix; `show_input=False` drops that suffix.
+    ", got ..." suffix; `show_input=False` drops that suffix. `hint` ("did you mean ...?") goes
+    last, in parentheses, and becomes the error's suggested fix.
     """
     return PydanticCustomError(
-        ERROR_TYPE, "{message}", {"message": message, "loc": loc, "show_input": show_input, "value": value}
+        ERROR_TYPE,
+        "{message}",
+        {"message": message, "loc": loc, "show_input": show_input, "value": value, "hint": hint},
     )
 
 
@@ -108,8 +116,7 @@ def _pattern_check(pattern: str, message: str, hint: Any = None) -> AfterValidat
     def check(value: str) -> str:
         if compiled.fullmatch(value):
             return value
-        extra = hint(value) if hint else None
-        raise invalid(message + (f" ({extra})" if extra else ""))
+        raise invalid(message, hint=hint(value) if hint else None)
 
     return AfterValidator(check)
 
@@ -169,7 +176,9 @@ RoleArn = Annotated[
 
 def _check_bucket(value: str) -> str:
     if value.startswith("s3://"):
-        raise invalid(f"must be a bucket name, not an S3 URI (did you mean {value[5:].split('/')[0]!r}?)")
+        raise invalid(
+            "must be a bucket name, not an S3 URI", hint=f"did you mean {value[5:].split('/')[0]!r}?"
+        )
     problem = bucket_problem(value)
     if problem:
         raise invalid(problem)
@@ -205,7 +214,7 @@ def _check_s3_uri(value: str) -> str:
         if not sep:
             rest = value
         if rest and (not sep or scheme.lower() in ("s3", "s3a", "s3n")):
-            raise invalid(f"{message} (did you mean 's3://{rest.lstrip('/')}'?)")
+            raise invalid(message, hint=f"did you mean 's3://{rest.lstrip('/')}'?")
         raise invalid(message)
     bucket = value[5:].split("/", 1)[0]
     problem = bucket_problem(bucket)
@@ -238,7 +247,8 @@ PipelineName = Annotated[
     str,
     _pattern_check(
         r"[A-Za-z0-9](?:-*[A-Za-z0-9]){0,255}",
-        "must be a SageMaker pipeline name: letters, digits and single hyphens, at most 256 characters",
+        "must be a SageMaker pipeline name: letters, digits and hyphens, starting and ending with a letter "
+        "or digit, at most 256 characters",
         lambda v: (
             f"did you mean {re.sub(r'[^A-Za-z0-9]+', '-', v).strip('-')!r}?" if v.strip("_- ") else None
         ),
@@ -272,7 +282,8 @@ PackageGroupName = Annotated[
     str,
     _pattern_check(
         r"[A-Za-z0-9](?:-*[A-Za-z0-9]){0,62}",
-        "must be a model package group name: letters, digits and single hyphens, at most 63 characters",
+        "must be a model package group name: letters, digits and hyphens, starting and ending with a "
+        "letter or digit, at most 63 characters",
     ),
 ]
 

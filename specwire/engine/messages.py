@@ -48,6 +48,8 @@ _JOB_TEXT = {
     "job_keyword": "job type: the provider's job type is a keyword of the dependency",
     "qualified_source": "job type: the compatible source names this job-type instance",
     "cross_job": "job type: crosses from another job-type chain (no provider on its own chain)",
+    "foreign_job": "job type: the provider belongs to a job-type chain the dependency does not ask for",
+    "explicit_edge": "explicit edge: the pipeline file names this provider",
 }
 
 

@@ -246,8 +246,8 @@ class HyperparameterTuningConfig(TrainingStepConfig):
         where: tuple[str, ...] = ("parameter_ranges", name)
         if name not in model.model_fields:
             close = did_you_mean(name, model.model_fields)
-            hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-            raise invalid(f"is not a {self.framework} hyperparameter{hint}", loc=where, show_input=False)
+            hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
+            raise invalid(f"is not a {self.framework} hyperparameter", loc=where, show_input=False, hint=hint)
         kind = _numeric_kind(model.model_fields[name].annotation)
         if rng.type != "categorical" and rng.type != kind:
             suggestion = "categorical" if kind == "categorical" else kind
