@@ -44,6 +44,23 @@ CatalogOpt = Annotated[
 ]
 
 
+# typer reads these annotations at runtime, hence Optional rather than `X | None`.
+StepsArg = Annotated[Optional[list[str]], typer.Argument(help="Step types, as STEP or STEP:job_type.")]  # noqa: UP045
+PipelineOpt = Annotated[Optional[Path], typer.Option("--pipeline", "-p", help="Pipeline file (YAML or JSON).")]  # noqa: UP045
+ExampleOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--example", "-e", help="A built-in example pipeline: fraud, calibrated."),
+]
+RulesOpt = Annotated[
+    Optional[list[Path]],  # noqa: UP045
+    typer.Option("--rules", "-r", help="Policy rule file (.lp) or folder, repeatable."),
+]
+WhyNotOpt = Annotated[
+    Optional[tuple[str, str]],  # noqa: UP045
+    typer.Option("--why-not", help="PROVIDER CONSUMER: why are they not connected?"),
+]
+
+
 def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
     from rich.console import Console
 
@@ -143,14 +160,14 @@ def exit_code(result: ResolvedPipeline) -> int:
 
 @app.command()
 def resolve(
-    steps: Annotated[Optional[list[str]], typer.Argument(help="Step types, as STEP or STEP:job_type.")] = None,  # noqa: UP045
-    pipeline: Annotated[Optional[Path], typer.Option("--pipeline", "-p", help="Pipeline file (YAML or JSON).")] = None,  # noqa: UP045
-    example: Annotated[Optional[str], typer.Option("--example", "-e", help="A built-in example pipeline: fraud, calibrated.")] = None,  # noqa: UP045
+    steps: StepsArg = None,
+    pipeline: PipelineOpt = None,
+    example: ExampleOpt = None,
     catalog: CatalogOpt = None,
-    rules: Annotated[Optional[list[Path]], typer.Option("--rules", "-r", help="Policy rule file (.lp), repeatable.")] = None,  # noqa: UP045
+    rules: RulesOpt = None,
     fill_gaps: Annotated[bool, typer.Option("--fill-gaps", help="Insert catalog steps for missing inputs.")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Show why each edge was chosen.")] = False,
-    why_not: Annotated[Optional[tuple[str, str]], typer.Option("--why-not", help="PROVIDER CONSUMER: why are they not connected?")] = None,  # noqa: UP045
+    why_not: WhyNotOpt = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     ignore_edges: Annotated[bool, typer.Option("--ignore-edges", help="Resolve from the nodes alone.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Solver time limit in seconds.")] = 60.0,

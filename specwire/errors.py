@@ -146,7 +146,12 @@ def did_you_mean(name: str, candidates: Iterable[str], *, n: int = 3) -> list[st
     pool = sorted(set(candidates))
     lowered = {c.lower(): c for c in pool}
     matches = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6)
-    return [lowered[m] for m in matches]
+    if not matches:
+        return []
+    # Only the matches about as close as the best one: a clear winner is named alone.
+    ratio = {m: difflib.SequenceMatcher(None, name.lower(), m).ratio() for m in matches}
+    best = max(ratio.values())
+    return [lowered[m] for m in matches if ratio[m] >= best - 0.1]
 
 
 def suggestion_text(name: str, candidates: Iterable[str]) -> str | None:

@@ -173,12 +173,12 @@ def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -
         index.dep_roots.setdefault((_profile(p), d.string), set()).add(text_of(w))
     near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = defaultdict(list)
     for sa in atoms.by_signature("near", 4):
-        p1, o, p2, d = sa.symbol.arguments
-        near[(_profile(p2), d.string)].append((_profile(p1), o.string))
+        s1, so, s2, sd = sa.symbol.arguments
+        near[(_profile(s2), sd.string)].append((_profile(s1), so.string))
     index.near = {k: sorted(v, key=_sort_key) for k, v in near.items()}
     providers: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = defaultdict(list)
-    for (p1, o, p2, d) in index.quality:
-        providers[(p2, d)].append((p1, o))
+    for provider, output, consumer, dependency in index.quality:
+        providers[(consumer, dependency)].append((provider, output))
     index.providers_of = {k: sorted(v, key=_sort_key) for k, v in providers.items()}
     for values in index.scores.values():
         values.sort()

@@ -57,6 +57,9 @@ def from_step_args(args: Sequence[str]) -> PipelineDefinition:
         job_type = job.strip() or None
         if not step:
             raise PipelineFileError(f"{arg!r}: expected STEP or STEP:job_type")
+        if len(arg) > 512:
+            raise PipelineFileError(f"{arg[:40]!r}...: a step argument of {len(arg)} characters is longer than "
+                                    "the 512 allowed")
         base = f"{step}_{job_type}" if job_type else step
         name, i = base, 2
         while name in taken:
@@ -105,13 +108,17 @@ def _node(raw: Any, i: int, mapping: Any, source: str) -> PipelineNode:
     where = f"{source}: nodes[{i}]"
     if isinstance(raw, str):
         if isinstance(mapping, Mapping):
+            _text(raw, where)
             entry = mapping.get(raw)
             if not isinstance(entry, Mapping) or "step_type" not in entry:
                 raise PipelineFileError(f"{source}: node_to_step: no step_type for node {raw!r}")
             return PipelineNode(raw, _text(entry["step_type"], f"{source}: node_to_step.{raw}.step_type"),
                                 _job(entry.get("job_type"), f"{source}: node_to_step.{raw}.job_type"))
-        step, _, job = raw.partition(":")
-        return PipelineNode(raw, step, job or None)
+        name = _text(raw, where)
+        step, _, job = name.partition(":")
+        if not step.strip():
+            raise PipelineFileError(f"{where}: {raw!r}: expected STEP or STEP:job_type (or a node_to_step entry)")
+        return PipelineNode(name, step, job or None)
     if not isinstance(raw, Mapping):
         raise PipelineFileError(f"{where}: expected a mapping with 'name' and 'step', found {type(raw).__name__}")
     unknown = sorted(set(raw) - _NODE_FIELDS)
@@ -154,6 +161,8 @@ def _edges(raw: Any, names: set[str], source: str) -> list[tuple[str, str]]:
         else:
             raise PipelineFileError(f"{source}: edges[{i}]: expected [from, to] or {{from: ..., to: ...}}")
         for end in pair:
+            if not isinstance(end, str):
+                raise PipelineFileError(f"{source}: edges[{i}]: expected node names, found {end!r}")
             if end not in names:
                 from specwire.errors import suggestion_text
 

@@ -337,8 +337,8 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
     for edge in wiring:
         if "cross_job" in " ".join(edge.reasons) and _split(all_nodes, edge):
             diagnostics.append(msg.cross_chain(label, edge, all_nodes))
-    for a, b in options.why_not:
-        diagnostics.append(why_not(label, index, registry, a, b, model, all_nodes, wiring))
+    for provider, consumer in options.why_not:
+        diagnostics.append(why_not(label, index, registry, provider, consumer, model, all_nodes, wiring))
 
     names = [n.name for n in all_nodes.values()]
     order = topological_order(names, [(e.source, e.target) for e in wiring] + [

@@ -102,7 +102,7 @@ def solve(ctl: Control, timeout: float | None, on_model: Callable[[clingo.Model]
 
     def record(model: clingo.Model) -> None:
         nonlocal best, cost, proven, models
-        best = model.symbols(shown=True)
+        best = list(model.symbols(shown=True))
         cost = list(model.cost)
         proven = model.optimality_proven
         models += 1
