@@ -101,6 +101,14 @@ class XGBoostHyperparameters(Hyperparameters):
     FRAMEWORK: ClassVar[str] = "xgboost"
     # `lambda` is a Python keyword, so the fields carry XGBoost's scikit-learn names.
     CONTAINER_NAMES: ClassVar[dict[str, str]] = {"reg_lambda": "lambda", "reg_alpha": "alpha"}
+    SYNONYMS: ClassVar[dict[str, str]] = {
+        "lambda": "reg_lambda",
+        "alpha": "reg_alpha",
+        "learning_rate": "eta",
+        "n_estimators": "num_round",
+        "num_boost_round": "num_round",
+        "min_split_loss": "gamma",
+    }
     MULTICLASS: ClassVar[tuple[str, ...]] = ("multi:softmax", "multi:softprob")
 
     objective: Literal[
@@ -164,6 +172,17 @@ class LightGBMHyperparameters(Hyperparameters):
 
     FRAMEWORK: ClassVar[str] = "lightgbm"
     MULTICLASS: ClassVar[tuple[str, ...]] = ("multiclass", "multiclassova")
+    SYNONYMS: ClassVar[dict[str, str]] = {
+        "eta": "learning_rate",
+        "num_round": "num_iterations",
+        "n_estimators": "num_iterations",
+        "num_boost_round": "num_iterations",
+        "min_child_samples": "min_data_in_leaf",
+        "subsample": "bagging_fraction",
+        "colsample_bytree": "feature_fraction",
+        "reg_alpha": "lambda_l1",
+        "reg_lambda": "lambda_l2",
+    }
 
     objective: Literal[
         "binary",
@@ -219,6 +238,7 @@ class PyTorchHyperparameters(Hyperparameters):
     """Hyperparameters of specwire's PyTorch tabular network (a multilayer perceptron)."""
 
     FRAMEWORK: ClassVar[str] = "pytorch"
+    SYNONYMS: ClassVar[dict[str, str]] = {"lr": "learning_rate", "n_epochs": "epochs", "num_epochs": "epochs"}
 
     epochs: Annotated[StrictInt, Between(lo=1, hi=10_000)] = 10
     """Passes over the training data."""

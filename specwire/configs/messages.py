@@ -79,7 +79,10 @@ def describe(err: ErrorDetails) -> tuple[tuple[int | str, ...], str, str | None]
         message = (
             "must be one of " + ", ".join(repr(c) for c in choices) + ", got " + value_text(err["input"])
         )
-        close = did_you_mean(err["input"], choices) if isinstance(err["input"], str) else []
+        given = err["input"]
+        # "=>" is one swap from ">=": an anagram is a better guess than the closest spelling.
+        close = [c for c in choices if isinstance(given, str) and sorted(c) == sorted(given)]
+        close = close or (did_you_mean(given, choices) if isinstance(given, str) else [])
         fix = f"did you mean {close[0]!r}?" if close else None
         return loc, message + (f" ({fix})" if fix else ""), fix
     if kind == "extra_forbidden":

@@ -16,7 +16,7 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, Self, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, ValidationError, model_validator
 from pydantic_core import PydanticUndefined
@@ -86,6 +86,10 @@ class ConfigModel(BaseModel):
         # NaN and infinity have no JSON spelling and compare unequal to themselves: refuse them.
         allow_inf_nan=False,
     )
+
+    #: Names from other tools for this model's fields (LightGBM's `eta` is `learning_rate`), so an
+    #: unknown-field error can point at the right one where spelling alone would not.
+    SYNONYMS: ClassVar[dict[str, str]] = {}
 
     def __init__(self, /, **data: Any) -> None:
         # Building a config directly raises ConfigError, which the CLI prints without a traceback.
@@ -161,11 +165,18 @@ class ConfigModel(BaseModel):
     @classmethod
     def _unknown_field(cls, unknown: list[Any]) -> Exception:
         first = unknown[0]
-        close = did_you_mean(str(first), cls.model_fields) if isinstance(first, str) else []
+        close = cls.suggest_fields(str(first))
         hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
         more = unknown[1:]
         others = f" (and {len(more)} more: {', '.join(repr(u) for u in more[:3])})" if more else ""
         return invalid(f"unknown field{others}", loc=(str(first),), show_input=False, hint=hint)
+
+    @classmethod
+    def suggest_fields(cls, name: str) -> list[str]:
+        """Fields a misspelt or foreign `name` probably means: a known synonym, else close spellings."""
+        if name in cls.SYNONYMS:
+            return [cls.SYNONYMS[name]]
+        return did_you_mean(name, cls.model_fields)
 
     # ------------------------------------------------------------------ tiers
 

@@ -47,7 +47,8 @@ def check_fields(cls: type[ConfigModel], changes: Mapping[str, Any], where: str,
                 "to see which fields it is computed from",
             )
         if key not in cls.model_fields:
-            hint = _suggest(key, cls.model_fields)
+            close = cls.suggest_fields(key)
+            hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             raise ConfigError(
                 f"{where}: {name} is not a field of {getattr(cls, 'STEP_TYPE', '') or cls.__name__}"
                 + (f" ({hint})" if hint else ""),

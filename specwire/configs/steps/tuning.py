@@ -30,7 +30,6 @@ from specwire.configs.hyperparameters import FRAMEWORK_HYPERPARAMETERS, Hyperpar
 from specwire.configs.messages import describe
 from specwire.configs.model import ConfigModel
 from specwire.configs.types import Between, ScriptPath, invalid
-from specwire.errors import did_you_mean
 
 Number = StrictInt | StrictFloat
 
@@ -245,9 +244,11 @@ class HyperparameterTuningConfig(TrainingStepConfig):
     def _check_range(self, model: type[Hyperparameters], name: str, rng: ParameterRange) -> None:
         where: tuple[str, ...] = ("parameter_ranges", name)
         if name not in model.model_fields:
-            close = did_you_mean(name, model.model_fields)
+            close = model.suggest_fields(name)
             hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
-            raise invalid(f"is not a {self.framework} hyperparameter", loc=where, show_input=False, hint=hint)
+            raise invalid(
+                f"is not a hyperparameter of {self.framework}", loc=where, show_input=False, hint=hint
+            )
         kind = _numeric_kind(model.model_fields[name].annotation)
         if rng.type != "categorical" and rng.type != kind:
             suggestion = "categorical" if kind == "categorical" else kind
