@@ -45,9 +45,7 @@ ModelFramework = Literal["xgboost", "lightgbm", "pytorch"]
 FRAMEWORK_VERSIONS: dict[str, str] = {"xgboost": "1.7-1", "lightgbm": "1.2-1", "pytorch": "2.3"}
 
 
-def fill_framework_defaults(
-    data: Any, framework_field: str, defaults: dict[str, Callable[[str], Any]]
-) -> Any:
+def fill_framework_defaults(data: Any, framework_field: str, defaults: dict[str, Callable[[str], Any]]) -> Any:
     """Fill fields whose default depends on the framework the input names.
 
     A before-validator does this, not a data-taking `default_factory`: inherited fields are
@@ -130,10 +128,11 @@ class StepConfig(BasePipelineConfig):
     #: steps inherit a job type from the steps that feed them (see the generator).
     CHAIN_STEP: ClassVar[bool] = False
 
-    node_name: NodeName = Field(default_factory=lambda data: _default_node_name(data, "step"))
-    """Name of the pipeline node (and SageMaker step) this config is for."""
     job_type: JobType | None = None
     """Data chain the node serves: 'training', 'validation', 'testing', 'calibration' or a custom one."""
+    # Declared after job_type: its default name reads the job type.
+    node_name: NodeName = Field(default_factory=lambda data: _default_node_name(data, "step"))
+    """Name of the pipeline node (and SageMaker step) this config is for."""
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

@@ -122,9 +122,7 @@ def _table(title: str, model: type[ConfigModel]) -> Table:
         note = doc.description + (f" ({doc.rule})" if doc.rule else "")
         # Text cells, not markup: "dict[str, str]" would otherwise be read as a style tag.
         nested = doc.name in model.model_fields and nested_model(model, doc.name) is not None
-        default = (
-            "(its own defaults, below)" if nested and doc.tier is FieldTier.DEFAULT else doc.default_text
-        )
+        default = "(its own defaults, below)" if nested and doc.tier is FieldTier.DEFAULT else doc.default_text
         cells = (doc.name, doc.tier.value, doc.type, default, note)
         table.add_row(*(Text(c) for c in cells), style=_TIER_STYLE[doc.tier])
     return table

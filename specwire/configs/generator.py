@@ -159,9 +159,7 @@ def _classes(nodes: Sequence[NodeLike]) -> dict[str, type[StepConfig]]:
     return classes
 
 
-def _upstream(
-    edges: Iterable[tuple[str, str]], classes: Mapping[str, type[StepConfig]]
-) -> dict[str, list[str]]:
+def _upstream(edges: Iterable[tuple[str, str]], classes: Mapping[str, type[StepConfig]]) -> dict[str, list[str]]:
     upstream: dict[str, list[str]] = {name: [] for name in classes}
     for provider, consumer in edges:
         for name in (provider, consumer):
@@ -185,9 +183,7 @@ def _job_types(
         for node in nodes:
             if resolved[node.name] is not None or not classes[node.name].CHAIN_STEP:
                 continue
-            inherited = {
-                resolved[p] for p in upstream[node.name] if classes[p].CHAIN_STEP and resolved[p] is not None
-            }
+            inherited = {resolved[p] for p in upstream[node.name] if classes[p].CHAIN_STEP and resolved[p] is not None}
             if len(inherited) == 1:
                 resolved[node.name] = inherited.pop()
                 changed = True
@@ -231,9 +227,7 @@ def _frameworks_in(configs: Mapping[str, StepConfig]) -> list[str]:
     return sorted({f for c in configs.values() if (f := _trained_framework(c))})
 
 
-def _framework_for(
-    name: str, configs: Mapping[str, StepConfig], upstream: Mapping[str, list[str]]
-) -> str | None:
+def _framework_for(name: str, configs: Mapping[str, StepConfig], upstream: Mapping[str, list[str]]) -> str | None:
     """The framework of the model `name` loads: the trainer upstream of it if edges are known,
     else the pipeline's only trained framework."""
     seen: set[str] = set()

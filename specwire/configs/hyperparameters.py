@@ -25,9 +25,7 @@ Depth = Annotated[StrictInt, Between(lo=1, hi=64)]
 Rounds = Annotated[StrictInt, Between(lo=1, hi=100_000)]
 NumClass = Annotated[StrictInt, Between(lo=2, hi=100_000)]
 
-XGBoostMetric = Literal[
-    "auc", "aucpr", "logloss", "error", "rmse", "mae", "mlogloss", "merror", "ndcg", "map"
-]
+XGBoostMetric = Literal["auc", "aucpr", "logloss", "error", "rmse", "mae", "mlogloss", "merror", "ndcg", "map"]
 LightGBMMetric = Literal[
     "auc",
     "average_precision",

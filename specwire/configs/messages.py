@@ -76,9 +76,7 @@ def describe(err: ErrorDetails) -> tuple[tuple[int | str, ...], str, str | None]
         return loc, message, hint
     if kind == "literal_error":
         choices = _literal_choices(str(ctx.get("expected", "")))
-        message = (
-            "must be one of " + ", ".join(repr(c) for c in choices) + ", got " + value_text(err["input"])
-        )
+        message = "must be one of " + ", ".join(repr(c) for c in choices) + ", got " + value_text(err["input"])
         given = err["input"]
         # "=>" is one swap from ">=": an anagram is a better guess than the closest spelling.
         close = [c for c in choices if isinstance(given, str) and sorted(c) == sorted(given)]

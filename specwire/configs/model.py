@@ -206,15 +206,11 @@ class ConfigModel(BaseModel):
             else:
                 tier = FieldTier.DEFAULT
                 default = (
-                    info.get_default(call_default_factory=True)
-                    if info.default is PydanticUndefined
-                    else info.default
+                    info.get_default(call_default_factory=True) if info.default is PydanticUndefined else info.default
                 )
                 default = _plain(default)
             rule = _rule_text(info.annotation, info.metadata)
-            docs.append(
-                FieldDoc(name, tier, _type_text(info.annotation), default, info.description or "", rule)
-            )
+            docs.append(FieldDoc(name, tier, _type_text(info.annotation), default, info.description or "", rule))
         for name, computed in cls.model_computed_fields.items():
             docs.append(
                 FieldDoc(
@@ -238,9 +234,7 @@ def nested_model(cls: type[ConfigModel], field: str) -> type[ConfigModel] | None
     return models[0] if len(models) == 1 else None
 
 
-def merge_inputs(
-    cls: type[ConfigModel], base: Mapping[str, Any], changes: Mapping[str, Any]
-) -> dict[str, Any]:
+def merge_inputs(cls: type[ConfigModel], base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """`changes` over `base`: a nested config (hyperparameters) merges field by field, so
     `{hyperparameters: {max_depth: 8}}` keeps the other hyperparameters; every other value,
     dicts such as `tags` or `parameter_ranges` included, is replaced whole (otherwise an entry

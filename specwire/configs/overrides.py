@@ -52,8 +52,7 @@ def check_fields(cls: type[ConfigModel], changes: Mapping[str, Any], where: str,
             raise ConfigError(
                 f"{where}: {name} is not a field of {getattr(cls, 'STEP_TYPE', '') or cls.__name__}"
                 + (f" ({hint})" if hint else ""),
-                suggested_fix=hint
-                or f"run `specwire configs show {getattr(cls, 'STEP_TYPE', cls.__name__)}`",
+                suggested_fix=hint or f"run `specwire configs show {getattr(cls, 'STEP_TYPE', cls.__name__)}`",
             )
         nested = nested_model(cls, key)
         if nested is not None and isinstance(value, Mapping):
@@ -97,8 +96,10 @@ def resolve_keys(
 
 
 def check_override(cls: type[StepConfig], changes: Mapping[str, Any], key: str) -> None:
-    kind = "node" if key != cls.STEP_TYPE else "step type"
-    check_fields(cls, changes, f"override for {kind} {key!r} ({cls.STEP_TYPE})")
+    where = (
+        f"override for step type {key!r}" if key == cls.STEP_TYPE else f"override for node {key!r} ({cls.STEP_TYPE})"
+    )
+    check_fields(cls, changes, where)
 
 
 def parse_assignments(assignments: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -61,9 +61,7 @@ def config_class_for(step_type: str) -> type[StepConfig]:
         if close
         else "register a config class for it with specwire.configs.register_config_class"
     )
-    raise UnknownStepError(
-        f"no config class for step type {step_type!r}", suggested_fix=fix, compatible_sources=close
-    )
+    raise UnknownStepError(f"no config class for step type {step_type!r}", suggested_fix=fix, compatible_sources=close)
 
 
 def register_config_class(cls: type[StepConfig], *, replace: bool = False) -> type[StepConfig]:

@@ -54,9 +54,7 @@ def resize(instance_type: str, steps: int) -> str:
     return f"ml.{family}.{ladder[index]}"
 
 
-def sizing_defaults(
-    cls: type[StepConfig], *, data_size_gb: float | None, environment: Environment
-) -> dict[str, Any]:
+def sizing_defaults(cls: type[StepConfig], *, data_size_gb: float | None, environment: Environment) -> dict[str, Any]:
     """Field values for a step of class `cls` in this context (only fields the class has)."""
     dev = environment == "dev"
     steps = size_steps(data_size_gb) - (1 if dev else 0)

@@ -75,9 +75,7 @@ def configs_to_document(configs: Mapping[str, StepConfig]) -> dict[str, Any]:
 def configs_from_document(document: Any, source: str = "<configs>") -> dict[str, StepConfig]:
     """Configs from the plain data of a file; `source` names the file in errors."""
     if not isinstance(document, Mapping):
-        raise ConfigError(
-            f"{source}: expected a mapping with 'pipeline' and 'nodes', got {type(document).__name__}"
-        )
+        raise ConfigError(f"{source}: expected a mapping with 'pipeline' and 'nodes', got {type(document).__name__}")
     for key in document:
         if key not in _TOP_LEVEL:
             hint = suggestion_text(str(key), _TOP_LEVEL)
@@ -138,9 +136,7 @@ def dumps_configs(configs: Mapping[str, StepConfig], fmt: FileFormat) -> str:
     return text
 
 
-def save_configs(
-    configs: Mapping[str, StepConfig], path: str | Path, *, fmt: FileFormat | None = None
-) -> Path:
+def save_configs(configs: Mapping[str, StepConfig], path: str | Path, *, fmt: FileFormat | None = None) -> Path:
     """Write all configs of a pipeline to one file, atomically; the format follows the extension."""
     target = Path(path)
     text = dumps_configs(configs, fmt or file_format(target))

@@ -94,9 +94,7 @@ class Between:
             raise invalid(self.describe())
         return value
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
         return core_schema.no_info_after_validator_function(self._check, handler(source))
 
     def __get_pydantic_json_schema__(
@@ -176,9 +174,7 @@ RoleArn = Annotated[
 
 def _check_bucket(value: str) -> str:
     if value.startswith("s3://"):
-        raise invalid(
-            "must be a bucket name, not an S3 URI", hint=f"did you mean {value[5:].split('/')[0]!r}?"
-        )
+        raise invalid("must be a bucket name, not an S3 URI", hint=f"did you mean {value[5:].split('/')[0]!r}?")
     problem = bucket_problem(value)
     if problem:
         raise invalid(problem)
@@ -249,9 +245,7 @@ PipelineName = Annotated[
         r"[A-Za-z0-9](?:-*[A-Za-z0-9]){0,255}",
         "must be a SageMaker pipeline name: letters, digits and hyphens, starting and ending with a letter "
         "or digit, at most 256 characters",
-        lambda v: (
-            f"did you mean {re.sub(r'[^A-Za-z0-9]+', '-', v).strip('-')!r}?" if v.strip("_- ") else None
-        ),
+        lambda v: f"did you mean {re.sub(r'[^A-Za-z0-9]+', '-', v).strip('-')!r}?" if v.strip("_- ") else None,
     ),
 ]
 
@@ -260,8 +254,7 @@ NodeName = Annotated[
     str,
     _pattern_check(
         r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}",
-        "must be a step name of letters, digits, '_' and '-', starting with a letter or digit, "
-        "at most 64 characters",
+        "must be a step name of letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters",
     ),
 ]
 
@@ -272,9 +265,7 @@ JobType = Annotated[
 
 Version = Annotated[
     str,
-    _pattern_check(
-        r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", "must be a version of letters, digits, '.', '_' and '-'"
-    ),
+    _pattern_check(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", "must be a version of letters, digits, '.', '_' and '-'"),
 ]
 
 #: A SageMaker model package group name (same rule as pipeline names, at most 63 characters).

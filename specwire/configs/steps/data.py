@@ -92,9 +92,7 @@ class MissingValueImputationConfig(ProcessingStepConfig):
             if strategy == "constant"
         ]
         if constant and self.fill_value is None:
-            raise invalid(
-                f"is required when {constant[0]} is 'constant'", loc=("fill_value",), show_input=False
-            )
+            raise invalid(f"is required when {constant[0]} is 'constant'", loc=("fill_value",), show_input=False)
         if not constant and self.fill_value is not None:
             raise invalid(
                 "is used only with a 'constant' strategy; set numeric_strategy or categorical_strategy "

@@ -87,13 +87,9 @@ class ModelRegistrationConfig(_ServesModel):
         default_factory=lambda: ["ml.m5.xlarge"]
     )
     """Instance types the model may run batch transform on."""
-    content_types: Annotated[list[ContentType], Field(min_length=1)] = Field(
-        default_factory=lambda: list(_CSV)
-    )
+    content_types: Annotated[list[ContentType], Field(min_length=1)] = Field(default_factory=lambda: list(_CSV))
     """Input content types the model accepts."""
-    response_types: Annotated[list[ContentType], Field(min_length=1)] = Field(
-        default_factory=lambda: list(_CSV)
-    )
+    response_types: Annotated[list[ContentType], Field(min_length=1)] = Field(default_factory=lambda: list(_CSV))
     """Output content types the model produces."""
 
     @computed_field  # type: ignore[prop-decorator]

@@ -31,9 +31,7 @@ class ModelEvaluationConfig(ProcessingStepConfig):
     """Framework of the model evaluated (to load it)."""
     label_field: Column = "label"
     """Column holding the target."""
-    metrics: Annotated[list[Metric], Field(min_length=1)] = Field(
-        default_factory=lambda: list(DEFAULT_METRICS)
-    )
+    metrics: Annotated[list[Metric], Field(min_length=1)] = Field(default_factory=lambda: list(DEFAULT_METRICS))
     """Metrics written to evaluation.json."""
     decision_threshold: Probability = 0.5
     """Score above which a record counts as positive (precision, recall, F1, accuracy)."""
@@ -98,13 +96,9 @@ class QualityGateConfig(StepConfig):
     def _check_threshold(self) -> Self:
         if self.metric_name in UNBOUNDED_METRICS:
             if self.threshold < 0:
-                raise invalid(
-                    f"must be at least 0 for {self.metric_name!r}", loc=("threshold",), value=self.threshold
-                )
+                raise invalid(f"must be at least 0 for {self.metric_name!r}", loc=("threshold",), value=self.threshold)
         elif not 0 <= self.threshold <= 1:
-            raise invalid(
-                f"must be between 0 and 1 for {self.metric_name!r}", loc=("threshold",), value=self.threshold
-            )
+            raise invalid(f"must be between 0 and 1 for {self.metric_name!r}", loc=("threshold",), value=self.threshold)
         return self
 
     @computed_field  # type: ignore[prop-decorator]

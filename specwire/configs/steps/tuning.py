@@ -53,13 +53,9 @@ class ParameterRange(ConfigModel):
         if self.type == "categorical":
             for name in ("min_value", "max_value"):
                 if getattr(self, name) is not None:
-                    raise invalid(
-                        "is not used by a categorical range (give 'values')", loc=(name,), show_input=False
-                    )
+                    raise invalid("is not used by a categorical range (give 'values')", loc=(name,), show_input=False)
             if not self.values:
-                raise invalid(
-                    "must list at least one value for a categorical range", loc=("values",), show_input=False
-                )
+                raise invalid("must list at least one value for a categorical range", loc=("values",), show_input=False)
             if len(set(map(repr, self.values))) != len(self.values):
                 raise invalid("must not repeat a value", loc=("values",), value=self.values)
             return self
@@ -77,13 +73,9 @@ class ParameterRange(ConfigModel):
                 raise invalid("must be a whole number for an integer range", loc=(name,), value=value)
         assert self.min_value is not None and self.max_value is not None  # checked just above
         if self.min_value >= self.max_value:
-            raise invalid(
-                f"must be less than max_value ({self.max_value})", loc=("min_value",), value=self.min_value
-            )
+            raise invalid(f"must be less than max_value ({self.max_value})", loc=("min_value",), value=self.min_value)
         if self.scaling == "Logarithmic" and self.min_value <= 0:
-            raise invalid(
-                "must be greater than 0 for Logarithmic scaling", loc=("min_value",), value=self.min_value
-            )
+            raise invalid("must be greater than 0 for Logarithmic scaling", loc=("min_value",), value=self.min_value)
         if self.scaling == "ReverseLogarithmic" and (
             self.type != "continuous" or self.min_value < 0 or self.max_value >= 1
         ):
@@ -164,9 +156,7 @@ class HyperparameterTuningConfig(TrainingStepConfig):
     """Hyperparameters fixed for every training job; the framework's defaults fill the rest."""
     parameter_ranges: dict[str, ParameterRange] = Field(default_factory=dict)
     """Search space by hyperparameter name (defaults to a first-run space for the framework)."""
-    objective_metric_name: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_.:/ -]{1,255}$")] = (
-        "validation:auc"
-    )
+    objective_metric_name: Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_.:/ -]{1,255}$")] = "validation:auc"
     """Metric the training script reports and the tuner optimises."""
     objective_type: Literal["Maximize", "Minimize"] = "Maximize"
     """Whether the objective metric should go up or down."""
@@ -214,9 +204,7 @@ class HyperparameterTuningConfig(TrainingStepConfig):
                 value=self.max_parallel_jobs,
             )
         if not self.parameter_ranges:
-            raise invalid(
-                "must name at least one hyperparameter to tune", loc=("parameter_ranges",), show_input=False
-            )
+            raise invalid("must name at least one hyperparameter to tune", loc=("parameter_ranges",), show_input=False)
         if self.strategy == "Grid":
             for name, rng in self.parameter_ranges.items():
                 if rng.type != "categorical":
@@ -246,21 +234,15 @@ class HyperparameterTuningConfig(TrainingStepConfig):
         if name not in model.model_fields:
             close = model.suggest_fields(name)
             hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None
-            raise invalid(
-                f"is not a hyperparameter of {self.framework}", loc=where, show_input=False, hint=hint
-            )
+            raise invalid(f"is not a hyperparameter of {self.framework}", loc=where, show_input=False, hint=hint)
         kind = _numeric_kind(model.model_fields[name].annotation)
         if rng.type != "categorical" and rng.type != kind:
             suggestion = "categorical" if kind == "categorical" else kind
-            raise invalid(
-                f"{name} takes {kind} values: use type {suggestion!r}", loc=(*where, "type"), value=rng.type
-            )
+            raise invalid(f"{name} takes {kind} values: use type {suggestion!r}", loc=(*where, "type"), value=rng.type)
         fields = ("values",) if rng.type == "categorical" else ("min_value", "max_value")
         for index, value in enumerate(rng.ends()):
             attr = fields[0] if rng.type == "categorical" else fields[index]
-            sub: tuple[str | int, ...] = (
-                (*where, attr, index) if rng.type == "categorical" else (*where, attr)
-            )
+            sub: tuple[str | int, ...] = (*where, attr, index) if rng.type == "categorical" else (*where, attr)
             self._validate_nested(model, {**self.static_hyperparameters, name: value}, sub, only=name)
 
     @staticmethod
