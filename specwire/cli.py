@@ -7,20 +7,47 @@ report. Heavy imports (the engine, the SageMaker SDK) happen inside the commands
 
 from __future__ import annotations
 
+import importlib
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, NoReturn, Optional
 
 import typer
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from specwire.engine.pipeline_def import PipelineDefinition
     from specwire.engine.result import ResolvedPipeline
     from specwire.specs.registry import SpecRegistry
 
+class LazyGroup(TyperGroup):
+    """Sub-command groups imported only when used, so `specwire resolve` stays fast.
+
+    Click documents this pattern for large CLIs: list the names up front, import on lookup.
+    """
+
+    lazy: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "configs": ("specwire.configs.cli", "app", "Step configs: schemas, fields, tiers and defaults."),
+    }
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.lazy:
+            module, attribute, help_text = self.lazy[cmd_name]
+            sub_app = getattr(importlib.import_module(module), attribute)
+            command = typer.main.get_command(sub_app)
+            command.help = command.help or help_text
+            command.name = cmd_name
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
 app = typer.Typer(
     name="specwire",
+    cls=LazyGroup,
     help="Spec-driven SageMaker pipelines: resolve, explain, build and deploy.",
     no_args_is_help=True,
     add_completion=False,
@@ -254,18 +281,6 @@ def steps_show(step: Annotated[str, typer.Argument(help="A step type.")], catalo
     for job, variant in sorted(spec.job_type_variants.items()):
         changed = sorted(variant.dependencies) + sorted(variant.outputs)
         console.print(f"\n[bold]job type {escape(job)}[/bold]: overrides {escape(', '.join(changed))}")
-
-
-def _mount_optional_apps() -> None:
-    """Sub-commands that live with their layer, mounted when present."""
-    try:
-        from specwire.configs.cli import app as configs_app
-    except ImportError:  # pragma: no cover - the config layer ships with the package
-        return
-    app.add_typer(configs_app, name="configs", help="Step configs: schemas, fields, tiers and defaults.")
-
-
-_mount_optional_apps()
 
 
 def main() -> None:

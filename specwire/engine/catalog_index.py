@@ -10,13 +10,17 @@ stage two as facts.
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import tempfile
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from clingo import Function, Number, String, Symbol, SymbolType
+from clingo import Control, Function, Number, String, Symbol, SymbolType
 
 from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control
 from specwire.engine.terms import atom, norm_name, profile_symbol, text_of, words
@@ -47,6 +51,8 @@ class CatalogIndex:
     qualified: dict[tuple[ProfileKey, ProfileKey, str], set[str]] = field(default_factory=dict)
     dep_roots: dict[tuple[ProfileKey, str], set[str]] = field(default_factory=dict)
     providers_of: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
+    weak_words: set[str] = field(default_factory=set)
+    files: tuple[Path, ...] = ()
     near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
 
     def profile_for(self, step_type: str, job_type: str | None) -> ProfileKey:
@@ -117,13 +123,58 @@ _CACHE: dict[str, CatalogIndex] = {}
 _LOCK = threading.Lock()
 
 
+#: Bump when the cached structure changes.
+_CACHE_FORMAT = 1
+_CACHED_FIELDS = ("quality", "qualified", "dep_roots", "providers_of", "weak_words", "near")
+
+
 def catalog_fingerprint(registry: SpecRegistry, rule_files: Iterable[Path]) -> str:
-    digest = hashlib.sha256()
-    for spec in registry:
-        digest.update(spec.model_dump_json().encode())
+    digest = hashlib.sha256(f"{_CACHE_FORMAT}:{registry.fingerprint()}".encode())
     for path in rule_files:
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def cache_dir() -> Path | None:
+    """Where stage one's results persist between runs; None when caching is switched off."""
+    if os.environ.get("SPECWIRE_CACHE", "1").lower() in ("0", "false", "off", "no"):
+        return None
+    explicit = os.environ.get("SPECWIRE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "specwire"
+
+
+def _load_cached(key: str, profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -> CatalogIndex | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = folder / f"index-{key}.pickle"
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+        index = CatalogIndex(profiles=profiles, files=tuple(files))
+        for name in _CACHED_FIELDS:
+            setattr(index, name, data[name])
+        return index
+    except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, AttributeError, ValueError):
+        return None  # a missing or stale cache entry is recomputed
+
+
+def _store_cached(key: str, index: CatalogIndex) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        data = {name: getattr(index, name) for name in _CACHED_FIELDS}
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"index-{key}.pickle")
+    except OSError:
+        pass  # a read-only home directory only costs speed
 
 
 def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> CatalogIndex:
@@ -135,56 +186,82 @@ def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> Cat
     if cached is not None:
         return cached
     profiles = dict(profile_keys(registry))
-    index = _compute(profiles, files)
+    index = _load_cached(key, profiles, files)
+    if index is None:
+        index = _compute(profiles, files)
+        _store_cached(key, index)
     with _LOCK:
         _CACHE[key] = index
     return index
 
 
 def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -> CatalogIndex:
-    messages = Messages()
-    ctl = new_control(messages=messages)
-    load_rules(ctl, files, messages)
-    ordered = sorted(profiles.items(), key=lambda item: (item[0][0], item[0][1] or ""))
-    add_facts(ctl, profile_facts(ordered))
-    # The whole catalog is considered: every dependency against every provider profile.
-    ctl.add("base", [], "want(P,D) :- dep(P,D). prov(P) :- profile(P).")
-    ground(ctl, messages, files)
-    index = CatalogIndex(profiles=profiles)
+    ctl = _ground(profiles, files, "want(P,D) :- dep(P,D). prov(P) :- profile(P).")
+    index = CatalogIndex(profiles=profiles, files=tuple(files))
     atoms = ctl.symbolic_atoms
     for sa in atoms.by_signature("pm", 5):
         p1, o, p2, d, q = sa.symbol.arguments
-        k = (_profile(p1), o.string, _profile(p2), d.string)
-        index.quality[k] = q.number
-    for sa in atoms.by_signature("score", 6):
-        p1, o, p2, d, rule, points = sa.symbol.arguments
-        k = (_profile(p1), o.string, _profile(p2), d.string)
-        if k in index.quality:
-            index.scores.setdefault(k, []).append((rule.name, points.number))
-    for sa in atoms.by_signature("reason", 7):
-        p1, o, p2, d, rule, fld, value = sa.symbol.arguments
-        k = (_profile(p1), o.string, _profile(p2), d.string)
-        index.reasons.setdefault(k, []).append(Reason(rule.name, fld.name, text_of(value)))
+        index.quality[(_profile(p1), _text(o), _profile(p2), _text(d))] = q.number
     for sa in atoms.by_signature("qualified", 4):
         p1, p2, d, j = sa.symbol.arguments
-        index.qualified.setdefault((_profile(p1), _profile(p2), d.string), set()).add(text_of(j))
+        index.qualified.setdefault((_profile(p1), _profile(p2), _text(d)), set()).add(_text(j))
+    index.weak_words = {_text(sa.symbol.arguments[0]) for sa in atoms.by_signature("weak", 1)}
     for sa in atoms.by_signature("dword", 3):
         p, d, w = sa.symbol.arguments
-        index.dep_roots.setdefault((_profile(p), d.string), set()).add(text_of(w))
+        index.dep_roots.setdefault((_profile(p), _text(d)), set()).add(_text(w))
     near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = defaultdict(list)
     for sa in atoms.by_signature("near", 4):
         s1, so, s2, sd = sa.symbol.arguments
-        near[(_profile(s2), sd.string)].append((_profile(s1), so.string))
+        near[(_profile(s2), _text(sd))].append((_profile(s1), _text(so)))
     index.near = {k: sorted(v, key=_sort_key) for k, v in near.items()}
     providers: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = defaultdict(list)
     for provider, output, consumer, dependency in index.quality:
         providers[(consumer, dependency)].append((provider, output))
     index.providers_of = {k: sorted(v, key=_sort_key) for k, v in providers.items()}
-    for values in index.scores.values():
-        values.sort()
-    for reasons in index.reasons.values():
-        reasons.sort(key=lambda r: (r.rule, r.field, r.value))
     return index
+
+
+def _ground(profiles: dict[ProfileKey, StepSpecification], files: list[Path], scope: str,
+            scope_facts: Iterable[Symbol] = ()) -> Control:
+    messages = Messages()
+    ctl = new_control(messages=messages)
+    load_rules(ctl, files, messages)
+    ordered = sorted(profiles.items(), key=lambda item: (item[0][0], item[0][1] or ""))
+    add_facts(ctl, profile_facts(ordered))
+    add_facts(ctl, scope_facts)
+    ctl.add("base", [], scope)
+    ground(ctl, messages, files)
+    return ctl
+
+
+def explain_matches(index: CatalogIndex, matches: Iterable[PortMatch]) -> None:
+    """Fill `index.scores` and `index.reasons` for the given port matches.
+
+    The full catalog run keeps only what wiring needs; the reasons of the few edges a result
+    shows come from a second, small run of the same rules restricted to those ports.
+    """
+    wanted = sorted({m for m in matches if m in index.quality and m not in index.reasons}, key=str)
+    if not wanted:
+        return
+    pairs = [Function("explain", [profile_symbol(*p1), profile_symbol(*p2), String(d)]) for p1, _, p2, d in wanted]
+    involved = {m[0] for m in wanted} | {m[2] for m in wanted}
+    subset = {k: index.profiles[k] for k in involved}
+    # `weak/1` depends on word frequencies over the whole catalog: pass the catalog's weak words.
+    weak = [Function("weak", [atom(w)]) for w in sorted(index.weak_words)]
+    ctl = _ground(subset, list(index.files), "want(P,D) :- explain(_,P,D). prov(P) :- explain(P,_,_).",
+                  [*pairs, *weak])
+    for sa in ctl.symbolic_atoms.by_signature("score", 6):
+        p1, o, p2, d, rule, points = sa.symbol.arguments
+        k = (_profile(p1), _text(o), _profile(p2), _text(d))
+        if k in index.quality:
+            index.scores.setdefault(k, []).append((_text(rule), points.number))
+    for sa in ctl.symbolic_atoms.by_signature("reason", 7):
+        p1, o, p2, d, rule, fld, value = sa.symbol.arguments
+        k = (_profile(p1), _text(o), _profile(p2), _text(d))
+        index.reasons.setdefault(k, []).append(Reason(_text(rule), _text(fld), _text(value)))
+    for k in wanted:
+        index.scores.setdefault(k, []).sort()
+        index.reasons.setdefault(k, []).sort(key=lambda r: (r.rule, r.field, r.value))
 
 
 def _sort_key(item: tuple[ProfileKey, str]) -> tuple[str, str, str]:
@@ -192,9 +269,15 @@ def _sort_key(item: tuple[ProfileKey, str]) -> tuple[str, str, str]:
     return (step, variant or "", out)
 
 
+@lru_cache(maxsize=65536)
 def _profile(symbol: Symbol) -> ProfileKey:
     step, variant = symbol.arguments
     return (step.string, variant.string if variant.type == SymbolType.String else None)
+
+
+@lru_cache(maxsize=65536)
+def _text(symbol: Symbol) -> str:
+    return text_of(symbol)
 
 
 def pm_symbol(match: PortMatch, quality: int) -> Symbol:

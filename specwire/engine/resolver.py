@@ -18,7 +18,7 @@ from pathlib import Path
 from clingo import Function, Number, String, Symbol, SymbolType
 
 from specwire.engine import messages as msg
-from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, pm_symbol
+from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, explain_matches, pm_symbol
 from specwire.engine.order import find_cycle, topological_order
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
 from specwire.engine.result import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats
@@ -296,7 +296,9 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
         return index.profile_for(node.step_type, node.job_type)
 
     wiring: list[ResolvedEdge] = []
-    for source, out, target, dep in sorted(model.use, key=lambda u: (str(u[0]), u[1], str(u[2]), u[3])):
+    uses = sorted(model.use, key=lambda u: (str(u[0]), u[1], str(u[2]), u[3]))
+    explain_matches(index, [(profile_of(s), o, profile_of(t), d) for s, o, t, d in uses])
+    for source, out, target, dep in uses:
         match = (profile_of(source), out, profile_of(target), dep)
         reasons = msg.edge_reasons(index, match, model.why_job.get((source, out, target, dep), []),
                                    inserted=source in inserted or target in inserted)

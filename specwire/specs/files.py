@@ -14,7 +14,38 @@ from specwire.errors import BadInputError
 #: thousands of step types stay well under it, and parsing is what a hostile file would abuse.
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, refusing a mapping that names the same key twice (YAML keeps the last silently)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def read_document(path: Path, *, what: str, error: type[BadInputError] = BadInputError) -> Any:
@@ -27,8 +58,7 @@ def read_document(path: Path, *, what: str, error: type[BadInputError] = BadInpu
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
             raise error(
-                f"{path}: {size / 1e6:.1f} MB is larger than the {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB "
-                f"limit for a {what}",
+                f"{path}: {_size(size)} is larger than the {_size(MAX_DOCUMENT_BYTES)} limit for a {what}",
                 suggested_fix="split it into several files in a folder",
             )
         raw = path.read_bytes()
@@ -50,9 +80,11 @@ def parse_text(
 ) -> Any:
     if json_only:
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise error(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON in {what}: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:
+            raise error(f"{source}: invalid JSON in {what}: {exc}") from None
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

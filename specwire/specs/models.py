@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from specwire.errors import suggestion_text
+
 #: Job types with a meaning for data chains; any other string is accepted as a custom job type.
 STANDARD_JOB_TYPES = ("training", "validation", "testing", "calibration")
 
@@ -158,10 +160,14 @@ class StepSpecification(_Frozen):
         if key is None:
             return self
         variant = self.job_type_variants[key]
+        where = f"job_type_variants.{key}"
         deps = tuple(
-            _override(d, variant.dependencies.get(d.logical_name), DependencySpec) for d in self.dependencies
+            _override(d, variant.dependencies.get(d.logical_name), DependencySpec, f"{where}.dependencies")
+            for d in self.dependencies
         )
-        outs = tuple(_override(o, variant.outputs.get(o.logical_name), OutputSpec) for o in self.outputs)
+        outs = tuple(
+            _override(o, variant.outputs.get(o.logical_name), OutputSpec, f"{where}.outputs") for o in self.outputs
+        )
         return StepSpecification.model_construct(
             step_type=self.step_type,
             sagemaker_step_kind=self.sagemaker_step_kind,
@@ -175,7 +181,7 @@ class StepSpecification(_Frozen):
 _Port = TypeVar("_Port", DependencySpec, OutputSpec)
 
 
-def _override(port: _Port, changes: dict[str, Any] | None, cls: type[_Port]) -> _Port:
+def _override(port: _Port, changes: dict[str, Any] | None, cls: type[_Port], where: str) -> _Port:
     if not changes:
         return port
     merged = port.model_dump()
@@ -185,6 +191,10 @@ def _override(port: _Port, changes: dict[str, Any] | None, cls: type[_Port]) -> 
         return cls.model_validate(merged)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        what = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
-        raise ValueError(f"override of {port.logical_name!r}: {where}: {what}") from None
+        field = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            hint = suggestion_text(field, cls.model_fields)
+            what = f"unknown field {field!r}" + (f" ({hint})" if hint else "")
+        else:
+            what = err["msg"].removeprefix("Value error, ")
+        raise ValueError(f"{where}.{port.logical_name}.{field}: {what}") from None

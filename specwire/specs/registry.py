@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -34,11 +35,26 @@ class SpecRegistry:
     _specs: dict[str, StepSpecification] = field(default_factory=dict)
     _sources: dict[str, str] = field(default_factory=dict)
     warnings: list[SpecWarning] = field(default_factory=list)
+    _file_digests: dict[str, str] = field(default_factory=dict)
+    _loose: bool = False
+
+    def fingerprint(self) -> str:
+        """A digest of the catalog's content: of its files when it was read from files only."""
+        digest = hashlib.sha256()
+        if self._loose:
+            for spec in self:
+                digest.update(spec.model_dump_json().encode())
+        else:
+            for source in sorted(self._file_digests):
+                digest.update(f"{source}\0{self._file_digests[source]}\0".encode())
+        return digest.hexdigest()
 
     def add(self, spec: StepSpecification, source: str) -> None:
+        if source not in self._file_digests:
+            self._loose = True
         if spec.step_type in self._specs:
             first = self._sources[spec.step_type]
-            where = "twice in " + source if first == source else f"in both {first} and {source}"
+            where = "twice" if first == source else f"in both {first} and {source}"
             raise SpecPackError(
                 f"{source}: step type {spec.step_type!r} is declared {where}",
                 suggested_fix="keep one declaration, or rename one of the step types",
@@ -123,7 +139,7 @@ def unknown_step(step_type: str, known: Iterable[str]) -> UnknownStepError:
 
 def builtin_catalog_files() -> list[Path]:
     folder = resources.files("specwire.specs") / "catalog"
-    return sorted((Path(str(folder)) / name.name for name in folder.iterdir() if name.name.endswith(".yaml")))
+    return sorted(Path(str(folder)) / name.name for name in folder.iterdir() if name.name.endswith(".yaml"))
 
 
 def load_registry(paths: Iterable[str | Path] | None = None) -> SpecRegistry:
@@ -153,6 +169,7 @@ def load_registry(paths: Iterable[str | Path] | None = None) -> SpecRegistry:
 
 def load_pack(path: Path, registry: SpecRegistry) -> None:
     document = read_document(path, what="spec pack", error=SpecPackError)
+    registry._file_digests[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
     for spec in parse_pack(document, str(path)):
         registry.add(spec, str(path))
 
@@ -215,7 +232,7 @@ def _describe(exc: ValidationError, data: Mapping[str, Any], source: str, where:
         elif err["type"] == "missing":
             problems.append(f"{full}: required field is missing")
         else:
-            problems.append(f"{full}: {err['msg']}")
+            problems.append(f"{full}: {err['msg'].removeprefix('Value error, ')}")
     more = len(exc.errors()) - 5
     tail = f" (and {more} more)" if more > 0 else ""
     return f"{source}: " + "; ".join(problems) + tail
