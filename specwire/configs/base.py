@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
-from pydantic import Field, ValidationError, computed_field
+from pydantic import Field, ValidationError, computed_field, model_validator
 
 from specwire.configs.messages import config_error
-from specwire.configs.model import ConfigModel
+from specwire.configs.model import ConfigModel, merge_inputs
 from specwire.configs.types import (
     BucketName,
     ImageUri,
@@ -130,6 +130,11 @@ class StepConfig(BasePipelineConfig):
 
     job_type: JobType | None = None
     """Data chain the node serves: 'training', 'validation', 'testing', 'calibration' or a custom one."""
+    #: The field naming a framework, and the fields whose default follows it (name -> default
+    #: for a framework); see `fill_framework_defaults`.
+    FRAMEWORK_FIELD: ClassVar[str] = ""
+    FRAMEWORK_DEFAULTS: ClassVar[dict[str, Callable[[str], Any]]] = {}
+
     # Declared after job_type: its default name reads the job type.
     node_name: NodeName = Field(default_factory=lambda data: _default_node_name(data, "step"))
     """Name of the pipeline node (and SageMaker step) this config is for."""
@@ -150,6 +155,29 @@ class StepConfig(BasePipelineConfig):
         default_name.step_type = step_type  # type: ignore[attr-defined]
         node.default_factory = default_name
         cls.model_rebuild(force=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _framework_defaults(cls, data: Any) -> Any:
+        if not cls.FRAMEWORK_FIELD:
+            return data
+        return fill_framework_defaults(data, cls.FRAMEWORK_FIELD, cls.FRAMEWORK_DEFAULTS)
+
+    def replace(self, changes: Mapping[str, Any]) -> Self:
+        """A copy with `changes` applied and validated again.
+
+        Changing the framework also moves the fields that still hold the old framework's
+        default (container version, script, search space) to the new one's; a value the user
+        chose is kept.
+        """
+        base = self.inputs()
+        field = self.FRAMEWORK_FIELD
+        if field and field in changes and changes[field] != base[field]:
+            old = base[field]
+            for name, default_for in self.FRAMEWORK_DEFAULTS.items():
+                if name not in changes and base.get(name) == default_for(old):
+                    del base[name]
+        return self.from_data(merge_inputs(type(self), base, changes))
 
     @computed_field  # type: ignore[prop-decorator]
     @property

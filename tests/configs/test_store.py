@@ -19,7 +19,6 @@ from specwire.configs import (
     load_configs,
     save_configs,
 )
-from specwire.configs import store as store_module
 from specwire.errors import ConfigError
 
 OVERRIDES: dict[str, dict[str, Any]] = {
@@ -98,7 +97,7 @@ def test_save_is_atomic(tmp_path: Path, fraud_configs: dict[str, StepConfig], mo
     def fail(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store_module.os, "replace", fail)
+    monkeypatch.setattr(os, "replace", fail)
     changed = {**fraud_configs, "gate": fraud_configs["gate"].replace({"threshold": 0.5})}
     with pytest.raises(ConfigError) as info:
         save_configs(changed, path)

@@ -126,3 +126,25 @@ def test_field_docs_describe_type_default_and_rule() -> None:
     assert step_docs["pipeline_name"].default_text == "(required)"
     assert step_docs["output_s3_uri"].default_text == "(computed)"
     assert step_docs["node_name"].default_text == "(from other fields)"
+
+
+def test_changing_the_framework_moves_its_defaults_but_keeps_choices() -> None:
+    from specwire.configs import CreateModelConfig, HyperparameterTuningConfig
+
+    model = CreateModelConfig(**PIPELINE)
+    assert model.replace({"model_framework": "pytorch"}).framework_version == "2.3"
+    pinned = model.replace({"framework_version": "1.5-1"}).replace({"model_framework": "pytorch"})
+    assert pinned.framework_version == "1.5-1"  # chosen by the user: kept
+
+    tuning = HyperparameterTuningConfig(**PIPELINE)
+    moved = tuning.replace({"framework": "lightgbm"})
+    assert (moved.framework_version, moved.entry_point) == ("1.2-1", "lightgbm_training.py")
+    assert set(moved.parameter_ranges) == {"learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction"}
+    # A search space the user chose is kept, and then must fit the new framework.
+    custom = tuning.replace({"parameter_ranges": {"eta": {"type": "continuous", "min_value": 0.05, "max_value": 0.2}}})
+    with pytest.raises(ConfigError) as info:
+        custom.replace({"framework": "lightgbm"})
+    assert info.value.message == (
+        "HyperparameterTuning (node 'HyperparameterTuning').parameter_ranges.eta: "
+        "is not a hyperparameter of lightgbm (did you mean 'learning_rate'?)"
+    )

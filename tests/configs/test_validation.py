@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fraud_pipeline import context, step_data
 
-from specwire.configs import config_class_for
+from specwire.configs import XGBoostTrainingConfig, config_class_for
 from specwire.errors import ConfigError
 
 MISSING = "<missing>"
@@ -536,7 +536,7 @@ def test_context_validation(changes: dict[str, Any], message: str) -> None:
     ],
 )
 def test_valid_instance_types(value: str, expected: str) -> None:
-    config = config_class_for("XGBoostTraining").from_data(step_data("XGBoostTraining", instance_type=value))
+    config = XGBoostTrainingConfig.from_data(step_data("XGBoostTraining", instance_type=value))
     assert config.instance_type == expected
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import Field, StrictInt, StrictStr, computed_field, model_validator
@@ -10,7 +11,6 @@ from specwire.configs.base import (
     FRAMEWORK_VERSIONS,
     ModelFramework,
     StepConfig,
-    fill_framework_defaults,
 )
 from specwire.configs.types import (
     Between,
@@ -26,7 +26,6 @@ from specwire.configs.types import (
 ContentType = Literal["text/csv", "application/x-parquet", "application/json", "application/jsonlines"]
 
 _CSV: tuple[ContentType, ...] = ("text/csv",)
-_FRAMEWORK_DEFAULTS = {"framework_version": FRAMEWORK_VERSIONS.__getitem__}
 
 
 class _ServesModel(StepConfig):
@@ -43,10 +42,10 @@ class _ServesModel(StepConfig):
     source_dir: str | None = None
     """Local folder holding `entry_point`; None means specwire's built-in scripts."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _framework_defaults(cls, data: Any) -> Any:
-        return fill_framework_defaults(data, "model_framework", _FRAMEWORK_DEFAULTS)
+    FRAMEWORK_FIELD: ClassVar[str] = "model_framework"
+    FRAMEWORK_DEFAULTS: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "framework_version": FRAMEWORK_VERSIONS.__getitem__
+    }
 
     @computed_field  # type: ignore[prop-decorator]
     @property

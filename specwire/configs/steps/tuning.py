@@ -8,6 +8,7 @@ a tuning job never launches training jobs that fail on a bad value.
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal, Self, Union, get_args, get_origin
 
 from pydantic import (
@@ -24,7 +25,6 @@ from specwire.configs.base import (
     FRAMEWORK_VERSIONS,
     ModelFramework,
     TrainingStepConfig,
-    fill_framework_defaults,
 )
 from specwire.configs.hyperparameters import FRAMEWORK_HYPERPARAMETERS, Hyperparameters
 from specwire.configs.messages import describe
@@ -95,12 +95,17 @@ class ParameterRange(ConfigModel):
         return [self.min_value, self.max_value]
 
 
+# Complete dicts (every field of ParameterRange), so a default compares equal to its dump.
 def _c(lo: float, hi: float, scaling: str = "Auto") -> dict[str, Any]:
-    return {"type": "continuous", "min_value": lo, "max_value": hi, "scaling": scaling}
+    return {"type": "continuous", "min_value": lo, "max_value": hi, "values": None, "scaling": scaling}
 
 
 def _i(lo: int, hi: int) -> dict[str, Any]:
-    return {"type": "integer", "min_value": lo, "max_value": hi}
+    return {"type": "integer", "min_value": lo, "max_value": hi, "values": None, "scaling": "Auto"}
+
+
+def _cat(*values: int | float | str) -> dict[str, Any]:
+    return {"type": "categorical", "min_value": None, "max_value": None, "values": list(values), "scaling": "Auto"}
 
 
 #: A search space that works for a first tuning run of each framework.
@@ -120,7 +125,7 @@ DEFAULT_RANGES: dict[str, dict[str, dict[str, Any]]] = {
     },
     "pytorch": {
         "learning_rate": _c(0.0001, 0.01, "Logarithmic"),
-        "batch_size": {"type": "categorical", "values": [128, 256, 512]},
+        "batch_size": _cat(128, 256, 512),
         "dropout": _c(0.0, 0.5),
     },
 }
@@ -169,18 +174,12 @@ class HyperparameterTuningConfig(TrainingStepConfig):
     early_stopping_type: Literal["Off", "Auto"] = "Off"
     """Let the tuner stop unpromising training jobs."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _framework_defaults(cls, data: Any) -> Any:
-        return fill_framework_defaults(
-            data,
-            "framework",
-            {
-                "framework_version": FRAMEWORK_VERSIONS.__getitem__,
-                "entry_point": lambda f: f"{f}_training.py",
-                "parameter_ranges": lambda f: {k: dict(v) for k, v in DEFAULT_RANGES[f].items()},
-            },
-        )
+    FRAMEWORK_FIELD: ClassVar[str] = "framework"
+    FRAMEWORK_DEFAULTS: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "framework_version": FRAMEWORK_VERSIONS.__getitem__,
+        "entry_point": lambda f: f"{f}_training.py",
+        "parameter_ranges": lambda f: {k: dict(v) for k, v in DEFAULT_RANGES[f].items()},
+    }
 
     @computed_field  # type: ignore[prop-decorator]
     @property
