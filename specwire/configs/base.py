@@ -127,14 +127,13 @@ class StepConfig(BasePipelineConfig):
     #: Whether the step's behaviour depends on its data chain (training, calibration...); such
     #: steps inherit a job type from the steps that feed them (see the generator).
     CHAIN_STEP: ClassVar[bool] = False
-
-    job_type: JobType | None = None
-    """Data chain the node serves: 'training', 'validation', 'testing', 'calibration' or a custom one."""
     #: The field naming a framework, and the fields whose default follows it (name -> default
     #: for a framework); see `fill_framework_defaults`.
     FRAMEWORK_FIELD: ClassVar[str] = ""
     FRAMEWORK_DEFAULTS: ClassVar[dict[str, Callable[[str], Any]]] = {}
 
+    job_type: JobType | None = None
+    """Data chain the node serves: 'training', 'validation', 'testing', 'calibration' or a custom one."""
     # Declared after job_type: its default name reads the job type.
     node_name: NodeName = Field(default_factory=lambda data: _default_node_name(data, "step"))
     """Name of the pipeline node (and SageMaker step) this config is for."""
