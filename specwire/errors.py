@@ -123,6 +123,37 @@ class PolicyViolationError(ResolutionError):
     kind = "policy"
 
 
+class DeployError(SpecwireError):
+    """AWS refused or could not be reached while deploying or running a pipeline.
+
+    `operation` is the AWS call that failed, `aws_code` AWS's error code (or the network
+    failure's name), and `left_behind` what the attempt had already changed (S3 objects
+    uploaded, a pipeline created) so nothing half-deployed goes unreported.
+    """
+
+    exit_code = 1
+    kind = "deploy"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        suggested_fix: str | None = None,
+        operation: str | None = None,
+        aws_code: str | None = None,
+        left_behind: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message, suggested_fix=suggested_fix)
+        self.operation = operation
+        self.aws_code = aws_code
+        self.left_behind = tuple(left_behind)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update(operation=self.operation, aws_code=self.aws_code, left_behind=list(self.left_behind))
+        return data
+
+
 class PipelineResolutionError(ResolutionError):
     """Several problems at once: each is in `errors`, all reported together."""
 
