@@ -52,6 +52,8 @@ class CatalogIndex:
     dep_roots: dict[tuple[ProfileKey, str], set[str]] = field(default_factory=dict)
     providers_of: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
     weak_words: set[str] = field(default_factory=set)
+    #: Dependencies fed from outside the pipeline: every compatible source names a step outside the catalog.
+    external: set[tuple[ProfileKey, str]] = field(default_factory=set)
     files: tuple[Path, ...] = ()
     near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
 
@@ -124,8 +126,8 @@ _LOCK = threading.Lock()
 
 
 #: Bump when the cached structure changes.
-_CACHE_FORMAT = 1
-_CACHED_FIELDS = ("quality", "qualified", "dep_roots", "providers_of", "weak_words", "near")
+_CACHE_FORMAT = 2
+_CACHED_FIELDS = ("quality", "qualified", "dep_roots", "providers_of", "weak_words", "near", "external")
 
 
 def catalog_fingerprint(registry: SpecRegistry, rule_files: Iterable[Path]) -> str:
@@ -206,6 +208,8 @@ def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -
         p1, p2, d, j = sa.symbol.arguments
         index.qualified.setdefault((_profile(p1), _profile(p2), _text(d)), set()).add(_text(j))
     index.weak_words = {_text(sa.symbol.arguments[0]) for sa in atoms.by_signature("weak", 1)}
+    index.external = {(_profile(sa.symbol.arguments[0]), _text(sa.symbol.arguments[1]))
+                      for sa in atoms.by_signature("external", 2)}
     for sa in atoms.by_signature("dword", 3):
         p, d, w = sa.symbol.arguments
         index.dep_roots.setdefault((_profile(p), _text(d)), set()).add(_text(w))

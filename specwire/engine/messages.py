@@ -272,3 +272,14 @@ def _node_names(args: Symbol, nodes: Mapping[Symbol, ResolvedNode]) -> list[str]
         else:
             stack.extend(reversed(s.arguments))
     return found
+
+
+def outside_input(label: Labeller, registry: SpecRegistry, node: ResolvedNode, dep_name: str) -> Diagnostic:
+    """A required input whose compatible sources are all outside the catalog: the pipeline's caller supplies it."""
+    dep = _dep_spec(registry, node.step_type, node.job_type, dep_name)
+    sources = ", ".join(dep.compatible_sources[:5])
+    return Diagnostic("warning", "external_input",
+                      f"{label(node.name)} reads {dep_name} from outside the pipeline: its compatible sources "
+                      f"({sources}) are not step types of the catalog.",
+                      f"pass {dep_name} as a pipeline parameter, or add a spec for one of {sources}",
+                      (node.name,), dep.compatible_sources)

@@ -61,6 +61,7 @@ class _Model:
     violations: list[tuple[Symbol, str, Symbol]] = field(default_factory=list)
     tied_with: dict[tuple[Symbol, str], list[Symbol]] = field(default_factory=dict)
     blocked: set[tuple[Symbol, str]] = field(default_factory=set)
+    outside: set[tuple[Symbol, str]] = field(default_factory=set)
 
 
 class Resolver:
@@ -187,6 +188,8 @@ def _facts(index: CatalogIndex, registry: SpecRegistry, nodes: Sequence[Pipeline
             yield Function("dep", [p, d])
             if dep.required:
                 yield Function("required", [p, d])
+            if (profile, dep.logical_name) in index.external:
+                yield Function("external", [p, d])
             for root in sorted(index.dep_roots.get((profile, dep.logical_name), ())):
                 yield Function("dword", [p, d, _word(root)])
             for provider, out in index.providers_of.get((profile, dep.logical_name), ()):
@@ -262,6 +265,8 @@ def _read_model(symbols: Sequence[Symbol]) -> _Model:
             model.tied_with.setdefault((args[1], args[2].string), []).append(args[0])
         elif name == "blocked":
             model.blocked.add((args[0], args[1].string))
+        elif name == "outside_input":
+            model.outside.add((args[0], args[1].string))
         elif name == "violation":
             model.violations.append((args[0], text_of(args[1]), args[2]))
     return model
@@ -332,6 +337,8 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
             diagnostics.append(msg.incompatible(label, index, registry, resolved_nodes[a], resolved_nodes[b]))
         elif kind == "policy":
             diagnostics.extend(msg.policy(model.violations, a, b, all_nodes))
+    for target, dep in sorted(model.outside, key=lambda t: (str(t[0]), t[1])):
+        diagnostics.append(msg.outside_input(label, registry, all_nodes[target], dep))
     for target, dep in sorted(model.ambiguous, key=lambda t: (str(t[0]), t[1])):
         if target in all_nodes:
             tied = sorted(all_nodes[t].name for t in model.tied_with.get((target, dep), []) if t in all_nodes)

@@ -30,9 +30,11 @@ def test_training_and_calibration_chains_are_wired_chain_by_chain(resolve, built
 def test_a_step_without_job_type_follows_the_chain_of_its_model(resolve, builtin):
     nodes = [("load_t", "DataLoading", "training"), ("prep_t", "TabularPreprocessing", "training"),
              ("load_c", "DataLoading", "calibration"), ("prep_c", "TabularPreprocessing", "calibration"),
-             ("train", "XGBoostTraining", None), ("evaluate", "ModelEvaluation", None)]
+             ("train", "XGBoostTraining", None), ("evaluate", "ModelEvaluation", None),
+             ("score_c", "ModelEvaluation", "calibration")]
     result = resolve(builtin, pipeline(*nodes))
     edges = {(e.source, e.output, e.target, e.dependency) for e in result.edges}
+    assert ("prep_c", "test_data", "score_c", "evaluation_data") in edges
     assert ("prep_t", "validation_data", "train", "validation_data") in edges
     assert ("prep_t", "test_data", "evaluate", "evaluation_data") in edges
     assert "ambiguous" not in kinds(result)

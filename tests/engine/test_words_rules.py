@@ -8,8 +8,8 @@ from conftest import catalog, dep, out, pipeline, ports, spec
 def test_spellings_of_one_idea_meet_at_their_root(resolve):
     # No compatible source, no shared name: the keywords alone (train ~ training, val ~ validation).
     reg = catalog(
-        spec("Split", outs=[out("part_a", keywords=["train", "tabular"])]),
-        spec("Fit", deps=[dep("input_x", keywords=["training", "tabular"])]),
+        spec("Split", outs=[out("part_a", keywords=["train", "tabular", "feature"])]),
+        spec("Fit", deps=[dep("input_x", keywords=["training", "tabular", "features"])]),
     )
     result = resolve(reg, pipeline("Split", "Fit"))
     assert ports(result) == {("Split", "part_a", "Fit", "input_x")}
