@@ -51,7 +51,7 @@ def test_derived_s3_locations() -> None:
     assert config.pipeline_s3_root == "s3://ml-artifacts/team/fraud/1.0.0"
     assert config.node_s3_root == "s3://ml-artifacts/team/fraud/1.0.0/train"
     assert config.output_s3_uri == "s3://ml-artifacts/team/fraud/1.0.0/train/output"
-    assert config.script_s3_uri == "s3://ml-artifacts/team/fraud/1.0.0/train/code/xgboost_training.py"
+    assert config.script_s3_uri == "s3://ml-artifacts/team/fraud/1.0.0/train/code/xgboost_train.py"
     assert config.output_uri("model_artifacts") == "s3://ml-artifacts/team/fraud/1.0.0/train/output/model_artifacts"
     assert config.account_id == "123456789012"
     assert config.model_framework == "xgboost"
@@ -87,7 +87,7 @@ def test_framework_version_follows_the_framework() -> None:
     assert CreateModelConfig(**PIPELINE, model_framework="pytorch").framework_version == "2.3"
     tuning = HyperparameterTuningConfig(**PIPELINE, framework="lightgbm")
     assert tuning.framework_version == "1.2-1"
-    assert tuning.entry_point == "lightgbm_training.py"
+    assert tuning.entry_point == "lightgbm_train.py"
     assert set(tuning.parameter_ranges) == {"learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction"}
     assert tuning.model_framework == "lightgbm"
     assert tuning.base_hyperparameters().to_sagemaker()["objective"] == "binary"
@@ -138,7 +138,7 @@ def test_changing_the_framework_moves_its_defaults_but_keeps_choices() -> None:
 
     tuning = HyperparameterTuningConfig(**PIPELINE)
     moved = tuning.replace({"framework": "lightgbm"})
-    assert (moved.framework_version, moved.entry_point) == ("1.2-1", "lightgbm_training.py")
+    assert (moved.framework_version, moved.entry_point) == ("1.2-1", "lightgbm_train.py")
     assert set(moved.parameter_ranges) == {"learning_rate", "num_leaves", "min_data_in_leaf", "feature_fraction"}
     # A search space the user chose is kept, and then must fit the new framework.
     custom = tuning.replace({"parameter_ranges": {"eta": {"type": "continuous", "min_value": 0.05, "max_value": 0.2}}})

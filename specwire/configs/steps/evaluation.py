@@ -35,7 +35,7 @@ class ModelEvaluationConfig(ProcessingStepConfig):
     """Metrics written to evaluation.json."""
     decision_threshold: Probability = 0.5
     """Score above which a record counts as positive (precision, recall, F1, accuracy)."""
-    entry_point: ScriptPath = "model_evaluation.py"
+    entry_point: ScriptPath = "evaluation.py"
     """Script the job runs."""
 
 
@@ -55,7 +55,7 @@ class ModelCalibrationConfig(ProcessingStepConfig):
     """Column holding the model's score."""
     n_bins: Annotated[StrictInt, Between(lo=2, hi=100)] = 10
     """Bins of the reliability diagram in the calibration metrics."""
-    entry_point: ScriptPath = "model_calibration.py"
+    entry_point: ScriptPath = "calibration.py"
     """Script the job runs."""
 
 

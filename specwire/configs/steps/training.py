@@ -25,7 +25,7 @@ class XGBoostTrainingConfig(TrainingStepConfig):
     """Version of the SageMaker XGBoost container."""
     py_version: str = "py3"
     """Python version of the container."""
-    entry_point: ScriptPath = "xgboost_training.py"
+    entry_point: ScriptPath = "xgboost_train.py"
     """Training script."""
     hyperparameters: XGBoostHyperparameters = Field(default_factory=XGBoostHyperparameters)
     """XGBoost parameters."""
@@ -41,7 +41,7 @@ class LightGBMTrainingConfig(TrainingStepConfig):
     """Version of the SageMaker scikit-learn container the LightGBM script runs in."""
     py_version: str = "py3"
     """Python version of the container."""
-    entry_point: ScriptPath = "lightgbm_training.py"
+    entry_point: ScriptPath = "lightgbm_train.py"
     """Training script."""
     hyperparameters: LightGBMHyperparameters = Field(default_factory=LightGBMHyperparameters)
     """LightGBM parameters."""
@@ -60,7 +60,7 @@ class PyTorchTrainingConfig(TrainingStepConfig):
     """Version of the SageMaker PyTorch container."""
     py_version: str = "py311"
     """Python version of the container."""
-    entry_point: ScriptPath = "pytorch_training.py"
+    entry_point: ScriptPath = "pytorch_train.py"
     """Training script."""
     hyperparameters: PyTorchHyperparameters = Field(default_factory=PyTorchHyperparameters)
     """Network and optimiser parameters."""

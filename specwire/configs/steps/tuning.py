@@ -155,7 +155,7 @@ class HyperparameterTuningConfig(TrainingStepConfig):
     """Framework whose training jobs are tuned."""
     framework_version: str = FRAMEWORK_VERSIONS["xgboost"]
     """Container version (defaults to the framework's)."""
-    entry_point: ScriptPath = "xgboost_training.py"
+    entry_point: ScriptPath = "xgboost_train.py"
     """Training script (defaults to the framework's)."""
     static_hyperparameters: dict[str, Any] = Field(default_factory=dict)
     """Hyperparameters fixed for every training job; the framework's defaults fill the rest."""
@@ -177,7 +177,7 @@ class HyperparameterTuningConfig(TrainingStepConfig):
     FRAMEWORK_FIELD: ClassVar[str] = "framework"
     FRAMEWORK_DEFAULTS: ClassVar[dict[str, Callable[[str], Any]]] = {
         "framework_version": FRAMEWORK_VERSIONS.__getitem__,
-        "entry_point": lambda f: f"{f}_training.py",
+        "entry_point": lambda f: f"{f}_train.py",
         "parameter_ranges": lambda f: {k: dict(v) for k, v in DEFAULT_RANGES[f].items()},
     }
 
