@@ -123,6 +123,16 @@ class PolicyViolationError(ResolutionError):
     kind = "policy"
 
 
+class BuildError(SpecwireError):
+    """A resolved pipeline and its configs that cannot become a SageMaker pipeline definition.
+
+    Exit code 2: the fix is in the input (a config, a pipeline file, a missing builder).
+    """
+
+    exit_code = 2
+    kind = "build"
+
+
 class DeployError(SpecwireError):
     """AWS refused or could not be reached while deploying or running a pipeline.
 
