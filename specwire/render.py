@@ -107,3 +107,82 @@ def to_text(result: ResolvedPipeline, *, explain: bool = False, color: bool = Tr
             if d.suggested_fix:
                 lines.append(f"      fix: {escape(d.suggested_fix)}")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- SVG
+
+_SVG_CHAR = 7.2  # average width of a 12 px sans-serif character
+_SVG_LINE = 16
+_SVG_PAD = 10
+_SVG_GAP_X = 60
+_SVG_GAP_Y = 24
+
+
+def _layers(result: ResolvedPipeline) -> dict[str, int]:
+    """Each node's column: the longest path of edges that reaches it (0 for a node with no inputs)."""
+    inputs: dict[str, set[str]] = {name: set() for name in result.order}
+    for source, target in result.node_edges():
+        inputs[target].add(source)
+    layer: dict[str, int] = {}
+    for name in result.order:  # topological: every provider comes first
+        layer[name] = 1 + max((layer[s] for s in inputs[name] if s in layer), default=-1)
+    return layer
+
+
+def to_svg(result: ResolvedPipeline) -> str:
+    """A self-contained SVG of the graph: a layered left-to-right layout, no Graphviz needed.
+
+    Columns are the longest path to each node, rows follow the resolved order; edges are straight
+    arrows with the ports they join as a tooltip. Inserted steps are dashed, as in Mermaid and DOT.
+    """
+    layer = _layers(result)
+    labels: dict[str, list[str]] = {}
+    for node in result.nodes:
+        lines = [node.name] if node.name == node.step_type else [node.name, node.step_type]
+        if node.job_type:
+            lines.append(f"({node.job_type})")
+        labels[node.name] = lines
+    width = max((len(line) for lines in labels.values() for line in lines), default=8) * _SVG_CHAR + 2 * _SVG_PAD
+    height = max((len(lines) for lines in labels.values()), default=1) * _SVG_LINE + 2 * _SVG_PAD
+    rows: dict[int, int] = {}
+    box: dict[str, tuple[float, float]] = {}
+    for name in result.order:
+        column = layer[name]
+        row = rows.get(column, 0)
+        rows[column] = row + 1
+        box[name] = (_SVG_PAD + column * (width + _SVG_GAP_X), _SVG_PAD + row * (height + _SVG_GAP_Y))
+    total_w = _SVG_PAD * 2 + (max(layer.values(), default=0) + 1) * (width + _SVG_GAP_X) - _SVG_GAP_X
+    total_h = _SVG_PAD * 2 + max(rows.values(), default=1) * (height + _SVG_GAP_Y) - _SVG_GAP_Y
+    esc = html.escape
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w:.0f}" height="{total_h:.0f}" '
+        f'viewBox="0 0 {total_w:.0f} {total_h:.0f}" font-family="Helvetica, Arial, sans-serif" font-size="12">',
+        f"<title>{esc(result.name)}</title>",
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
+        'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
+    ]
+    ports: dict[tuple[str, str], list[str]] = {}
+    for edge in result.edges:
+        text = edge.output if edge.output == edge.dependency else f"{edge.output} -> {edge.dependency}"
+        ports.setdefault((edge.source, edge.target), []).append(text)
+    for (source, target), texts in sorted(ports.items()):
+        (x1, y1), (x2, y2) = box[source], box[target]
+        out.append(
+            f'<line x1="{x1 + width:.1f}" y1="{y1 + height / 2:.1f}" x2="{x2:.1f}" y2="{y2 + height / 2:.1f}" '
+            f'stroke="#555" marker-end="url(#arrow)"><title>{esc(source)} -> {esc(target)}: '
+            f"{esc(', '.join(texts))}</title></line>"
+        )
+    for node in result.nodes:
+        x, y = box[node.name]
+        dash = ' stroke-dasharray="5 5"' if node.inserted else ""
+        out.append(f'<g class="{"inserted" if node.inserted else "node"}"><rect x="{x:.1f}" y="{y:.1f}" '
+                   f'width="{width:.1f}" height="{height:.1f}" rx="6" fill="#f7f7f7" stroke="#333"{dash}/>')
+        lines = labels[node.name]
+        top = y + (height - len(lines) * _SVG_LINE) / 2 + _SVG_LINE - 4
+        for i, line in enumerate(lines):
+            weight = ' font-weight="bold"' if i == 0 else ""
+            out.append(f'<text x="{x + width / 2:.1f}" y="{top + i * _SVG_LINE:.1f}" text-anchor="middle"'
+                       f"{weight}>{esc(line)}</text>")
+        out.append("</g>")
+    out.append("</svg>")
+    return "\n".join(out) + "\n"

@@ -160,6 +160,7 @@ def _relevant_profiles(index: CatalogIndex, nodes: Sequence[PipelineNode], optio
 def _facts(index: CatalogIndex, registry: SpecRegistry, nodes: Sequence[PipelineNode],
            edges: Sequence[tuple[str, str]], options: ResolveOptions) -> Iterator[Symbol]:
     jobs = sorted({n.job_type.lower() for n in nodes if n.job_type})
+    yield from _job_hints(jobs)
     consumers, insertable = _relevant_profiles(index, nodes, options)
     profiles: set[ProfileKey] = set(consumers)
     if insertable:
@@ -205,6 +206,20 @@ def _facts(index: CatalogIndex, registry: SpecRegistry, nodes: Sequence[Pipeline
     for source, target in options.why_not:
         yield Function("whynot", [String(source), String(target)])
     yield from options.extra_facts
+
+
+#: The short stems of the split job types, as they appear inside other job names ("pretrain").
+_SPLIT_STEMS = {"training": "train", "validation": "valid", "testing": "test", "calibration": "calib"}
+
+
+def _job_hints(jobs: Sequence[str]) -> Iterator[Symbol]:
+    """`job_hint(pretrain, training)`: a job type of its own whose name names a split chain."""
+    for job in jobs:
+        if job in _SPLIT_STEMS:
+            continue
+        for split, stem in _SPLIT_STEMS.items():
+            if stem in job and split in jobs:
+                yield Function("job_hint", [atom(job), atom(split)])
 
 
 def _word(text: str) -> Symbol:
