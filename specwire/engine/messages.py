@@ -49,6 +49,7 @@ _JOB_TEXT = {
     "qualified_source": "job type: the compatible source names this job-type instance",
     "cross_job": "job type: crosses from another job-type chain (no provider on its own chain)",
     "foreign_job": "job type: the provider belongs to a job-type chain the dependency does not ask for",
+    "fitted_twin": "job type: the training instance of the same step passes what it fitted",
     "job_name": "job type: the consumer's job type names the provider's chain (pretrain: training)",
     "explicit_edge": "explicit edge: the pipeline file names this provider",
 }

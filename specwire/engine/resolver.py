@@ -25,7 +25,7 @@ from specwire.engine.result import Diagnostic, ResolvedEdge, ResolvedNode, Resol
 from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control, solve
 from specwire.engine.terms import atom, job_symbol, profile_symbol, text_of
 from specwire.engine.whynot import why_not
-from specwire.specs.registry import SpecRegistry, unknown_step
+from specwire.specs.registry import SpecRegistry, split_qualified_source, unknown_step
 
 WIRING_RULES = ("jobs.lp", "gaps.lp", "choose.lp", "order.lp", "diagnose.lp", "objective.lp", "explain.lp")
 
@@ -191,6 +191,8 @@ def _facts(index: CatalogIndex, registry: SpecRegistry, nodes: Sequence[Pipeline
                 yield Function("required", [p, d])
             if (profile, dep.logical_name) in index.external:
                 yield Function("external", [p, d])
+            if any(split_qualified_source(source)[0] == profile[0] for source in dep.compatible_sources):
+                yield Function("self_source", [p, d])
             for root in sorted(index.dep_roots.get((profile, dep.logical_name), ())):
                 yield Function("dword", [p, d, _word(root)])
             for provider, out in index.providers_of.get((profile, dep.logical_name), ()):
