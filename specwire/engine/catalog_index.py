@@ -54,6 +54,8 @@ class CatalogIndex:
     weak_words: set[str] = field(default_factory=set)
     #: Dependencies fed from outside the pipeline: every compatible source names a step outside the catalog.
     external: set[tuple[ProfileKey, str]] = field(default_factory=set)
+    #: Matches on the source list alone (no name, no shared word): they never fill an optional input.
+    loose: set[PortMatch] = field(default_factory=set)
     files: tuple[Path, ...] = ()
     near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
 
@@ -126,8 +128,9 @@ _LOCK = threading.Lock()
 
 
 #: Bump when the cached structure changes.
-_CACHE_FORMAT = 2
-_CACHED_FIELDS = ("quality", "qualified", "dep_roots", "providers_of", "weak_words", "near", "external")
+_CACHE_FORMAT = 3
+_CACHED_FIELDS = ("quality", "qualified", "dep_roots", "providers_of", "weak_words", "near", "external",
+                  "loose")
 
 
 def catalog_fingerprint(registry: SpecRegistry, rule_files: Iterable[Path]) -> str:
@@ -208,6 +211,8 @@ def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -
         p1, p2, d, j = sa.symbol.arguments
         index.qualified.setdefault((_profile(p1), _profile(p2), _text(d)), set()).add(_text(j))
     index.weak_words = {_text(sa.symbol.arguments[0]) for sa in atoms.by_signature("weak", 1)}
+    index.loose = {(_profile(a), _text(o), _profile(b), _text(d))
+                   for a, o, b, d in (sa.symbol.arguments for sa in atoms.by_signature("loose", 4))}
     index.external = {(_profile(sa.symbol.arguments[0]), _text(sa.symbol.arguments[1]))
                       for sa in atoms.by_signature("external", 2)}
     for sa in atoms.by_signature("dword", 3):

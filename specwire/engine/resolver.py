@@ -199,6 +199,8 @@ def _facts(index: CatalogIndex, registry: SpecRegistry, nodes: Sequence[Pipeline
                 if provider in profiles:
                     match = (provider, out, profile, dep.logical_name)
                     yield pm_symbol(match, index.quality[match])
+                    if not dep.required and match in index.loose:
+                        yield Function("loose", [profile_symbol(*provider), String(out), p, d])
                     for job in sorted(index.qualified.get((provider, profile, dep.logical_name), ())):
                         yield Function("qualified", [profile_symbol(*provider), p, d, _word(job)])
         for rank, out in enumerate(sorted(o.logical_name for o in spec.outputs)):
@@ -215,8 +217,11 @@ _SPLIT_STEMS = {"training": "train", "validation": "valid", "testing": "test", "
 
 
 def _job_hints(jobs: Sequence[str]) -> Iterator[Symbol]:
-    """`job_hint(pretrain, training)`: a job type of its own whose name names a split chain."""
+    """`job_hint(pretrain, training)`: a job type of its own whose name names a split chain;
+    `job_first(pretrain)`: a job type whose name says it comes before its siblings."""
     for job in jobs:
+        if job.startswith("pre") and len(job) > 3:
+            yield Function("job_first", [atom(job)])
         if job in _SPLIT_STEMS:
             continue
         for split, stem in _SPLIT_STEMS.items():
