@@ -197,6 +197,8 @@ def resolve(
     why_not: WhyNotOpt = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     ignore_edges: Annotated[bool, typer.Option("--ignore-edges", help="Resolve from the nodes alone.")] = False,
+    strict_edges: Annotated[bool, typer.Option(
+        "--strict-edges", help="Wire only the file's edges; report the inputs they leave unprovided.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Solver time limit in seconds.")] = 60.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every catalog warning.")] = False,
 ) -> None:
@@ -213,6 +215,7 @@ def resolve(
             timeout=timeout,
             why_not=(why_not,) if why_not else (),
             ignore_edges=ignore_edges,
+            strict_edges=strict_edges,
         )
         result = Resolver(registry, policy_files(rules or [])).resolve(definition, options)
     except typer.Exit:

@@ -170,7 +170,8 @@ def inserted_note(label: Labeller, edge: ResolvedEdge, chain: Sequence[str],
 
 
 def missing(label: Labeller, registry: SpecRegistry, index: CatalogIndex, node: ResolvedNode, dep_name: str,
-            nodes: Sequence[PipelineNode], wiring: Sequence[ResolvedEdge], blocked: bool = False) -> Diagnostic:
+            nodes: Sequence[PipelineNode], wiring: Sequence[ResolvedEdge], blocked: bool = False,
+            unwritten: Sequence[str] = ()) -> Diagnostic:
     dep = _dep_spec(registry, node.step_type, node.job_type, dep_name)
     profile = index.profile_for(node.step_type, node.job_type)
     others = [(n.name, n.step_type, n.job_type) for n in nodes if n.name != node.name]
@@ -181,6 +182,12 @@ def missing(label: Labeller, registry: SpecRegistry, index: CatalogIndex, node: 
                           f"{label(node.name)}: wiring it would make a cycle",
                           "remove one of the steps of the cycle, or add an explicit edge", (node.name,),
                           dep.compatible_sources)
+    if unwritten:
+        names = list(unwritten)
+        what += ", but no edge of the pipeline brings it"
+        fix = f"add the edge [{names[0]}, {node.name}]" + (
+            f" (or from {', '.join(names[1:4])})" if len(names) > 1 else "")
+        return Diagnostic("error", "missing_dependency", what + ".", fix, (node.name,), dep.compatible_sources)
     if near:
         what += f", but {label(near[0])} produces {data_phrase(near[2])} ({near[1]})"
     else:

@@ -18,6 +18,7 @@ from pathlib import Path
 from clingo import Function, Number, String, Symbol, SymbolType
 
 from specwire.engine import messages as msg
+from specwire.engine import policy
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, explain_matches, pm_symbol
 from specwire.engine.order import find_cycle, topological_order
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
@@ -41,8 +42,12 @@ class ResolveOptions:
     timeout: float | None = DEFAULT_TIMEOUT
     why_not: tuple[tuple[str, str], ...] = ()
     ignore_edges: bool = False
+    #: Validate a hand-written DAG: only its edges are wired, and inputs they leave empty are errors.
+    strict_edges: bool = False
     max_insert_depth: int = 3
     extra_facts: tuple[Symbol, ...] = field(default=())
+    #: With policy files: solve again without their preferences, to say which preference decided.
+    explain_preferences: bool = False
 
 
 @dataclass
@@ -61,7 +66,10 @@ class _Model:
     violations: list[tuple[Symbol, str, Symbol]] = field(default_factory=list)
     tied_with: dict[tuple[Symbol, str], list[Symbol]] = field(default_factory=dict)
     blocked: set[tuple[Symbol, str]] = field(default_factory=set)
+    #: The chosen answer and the best one without policy preferences (explain_preferences).
+    steering: tuple[list[Symbol], list[Symbol]] | None = None
     outside: set[tuple[Symbol, str]] = field(default_factory=set)
+    unwritten: dict[tuple[Symbol, str], list[tuple[int, Symbol]]] = field(default_factory=dict)
 
 
 class Resolver:
@@ -99,6 +107,8 @@ class Resolver:
         edges, cycle_diags = _drop_cycles(edges)
         diagnostics.extend(cycle_diags)
         rules = [builtin_rule_file(name) for name in WIRING_RULES] + list(self.rule_files)
+        if self.rule_files:
+            rules.append(builtin_rule_file(policy.POLICY_RULES))
         by_symbol = {String(n.name): n for n in known}
         model = _Model()
         if known:
@@ -107,11 +117,20 @@ class Resolver:
             ctl = new_control(extra, messages)
             load_rules(ctl, rules, messages)
             facts = list(_facts(index, self.registry, known, edges, options))
+            if self.rule_files:
+                facts.extend(policy.catalog_facts(self.registry))
             stats.facts = add_facts(ctl, facts)
-            t0 = time.perf_counter()
-            ground(ctl, messages, rules)
-            stats.seconds_ground = time.perf_counter() - t0
-            outcome = solve(ctl, options.timeout)
+            unsteered: list[Symbol] | None = None
+            if self.rule_files:
+                # Policy files are other people's code: ground them under a time limit (engine/policy.py).
+                run = policy.ground_and_solve(ctl, messages, rules, options.timeout,
+                                              explain_preferences=options.explain_preferences)
+                outcome, stats.seconds_ground, unsteered = run.outcome, run.seconds_ground, run.unsteered
+            else:
+                t0 = time.perf_counter()
+                ground(ctl, messages, rules)
+                stats.seconds_ground = time.perf_counter() - t0
+                outcome = solve(ctl, options.timeout)
             stats.seconds_solve = outcome.seconds
             stats.proven_optimal = outcome.proven
             stats.timed_out = outcome.timed_out
@@ -121,6 +140,8 @@ class Resolver:
                     "error", "timeout", f"no wiring found within the time limit of {options.timeout} s",
                     "raise the limit with --timeout, or resolve a smaller pipeline"))
             model = _read_model(outcome.symbols)
+            if unsteered is not None:
+                model.steering = (outcome.symbols, unsteered)
             if outcome.timed_out and outcome.models:
                 diagnostics.append(Diagnostic(
                     "warning", "not_optimal",
@@ -205,6 +226,8 @@ def _facts(index: CatalogIndex, registry: SpecRegistry, nodes: Sequence[Pipeline
                         yield Function("qualified", [profile_symbol(*provider), p, d, _word(job)])
         for rank, out in enumerate(sorted(o.logical_name for o in spec.outputs)):
             yield Function("out_rank", [p, String(out), Number(rank)])
+    if options.strict_edges:
+        yield Function("strict")
     for source, target in edges:
         yield Function("explicit", [String(source), String(target)])
     for source, target in options.why_not:
@@ -287,11 +310,18 @@ def _read_model(symbols: Sequence[Symbol]) -> _Model:
             model.tied_with.setdefault((args[1], args[2].string), []).append(args[0])
         elif name == "blocked":
             model.blocked.add((args[0], args[1].string))
+        elif name == "unwritten":
+            model.unwritten.setdefault((args[1], args[2].string), []).append((args[3].number, args[0]))
         elif name == "outside_input":
             model.outside.add((args[0], args[1].string))
         elif name == "violation":
             model.violations.append((args[0], text_of(args[1]), args[2]))
     return model
+
+
+def _best_first(candidates: Sequence[tuple[int, Symbol]], nodes: dict[Symbol, ResolvedNode]) -> list[str]:
+    ranked = sorted((-quality, nodes[n].name) for quality, n in candidates if n in nodes)
+    return [name for _, name in ranked]
 
 
 def _new_parts(symbol: Symbol) -> tuple[str, str | None]:
@@ -324,11 +354,14 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
 
     wiring: list[ResolvedEdge] = []
     uses = sorted(model.use, key=lambda u: (str(u[0]), u[1], str(u[2]), u[3]))
+    steered = policy.preference_reasons(*model.steering, lambda s: all_nodes[s].name if s in all_nodes else str(s)) \
+        if model.steering else {}
     explain_matches(index, [(profile_of(s), o, profile_of(t), d) for s, o, t, d in uses])
     for source, out, target, dep in uses:
         match = (profile_of(source), out, profile_of(target), dep)
         reasons = msg.edge_reasons(index, match, model.why_job.get((source, out, target, dep), []),
                                    inserted=source in inserted or target in inserted)
+        reasons.extend(steered.get((source, out, target, dep), []))
         quality = model.chosen.get((source, out, target, dep), (index.quality.get(match, 0), 0))[0]
         wiring.append(ResolvedEdge(all_nodes[source].name, out, all_nodes[target].name, dep, tuple(reasons), quality))
 
@@ -354,11 +387,12 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
         if kind == "missing_dependency":
             node = all_nodes[a]
             diagnostics.append(msg.missing(label, registry, index, node, b.string, nodes, wiring,
-                                           blocked=(a, b.string) in model.blocked))
+                                           blocked=(a, b.string) in model.blocked,
+                                           unwritten=_best_first(model.unwritten.get((a, b.string), []), all_nodes)))
         elif kind == "incompatible":
             diagnostics.append(msg.incompatible(label, index, registry, resolved_nodes[a], resolved_nodes[b]))
         elif kind == "policy":
-            diagnostics.extend(msg.policy(model.violations, a, b, all_nodes))
+            diagnostics.extend(policy.violation_diagnostics(model.violations, a, b, all_nodes))
     for target, dep in sorted(model.outside, key=lambda t: (str(t[0]), t[1])):
         diagnostics.append(msg.outside_input(label, registry, all_nodes[target], dep))
     for target, dep in sorted(model.ambiguous, key=lambda t: (str(t[0]), t[1])):
