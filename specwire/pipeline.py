@@ -229,9 +229,10 @@ class Pipeline:
         extra: dict[str, Any] = {"source_s3_uri": uri}
         if data_format is not None:
             extra["data_format"] = data_format
+        split = self._split(validation_split, test_split) if validation_split or test_split else None
         self.add_step(step, name=name, job_type=job_type, config=config, _location=uri, **extra, **overrides)
-        if validation_split is not None or test_split is not None:
-            self._split(validation_split, test_split)
+        if split is not None:
+            self._type_overrides["TabularPreprocessing"] = split
         return self
 
     def preprocess_tabular(
@@ -788,11 +789,13 @@ class Pipeline:
             top["hyperparameters"] = {**(dict(given) if isinstance(given, Mapping) else {}), **hyper}
         return top
 
-    def _split(self, validation: float | None, test: float | None) -> None:
+    def _split(self, validation: float | None, test: float | None) -> tuple[str, dict[str, Any]]:
+        """`load_data`'s split as overrides of the preprocessing step, checked now."""
         step = "TabularPreprocessing"
         changes: dict[str, Any] = {}
         for label, value in (("validation_split", validation), ("test_split", test)):
-            if value is not None and (not isinstance(value, int | float) or not 0 < value < 1):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                      or not 0 < value < 1):
                 raise ConfigError(f"load_data: {label} must be a fraction between 0 and 1, got {value!r}")
         if validation is not None:
             changes["validation_ratio"] = float(validation)
@@ -802,8 +805,7 @@ class Pipeline:
             self._check(step, step, None, changes)
         what = ", ".join(f"{k}={v}" for k, v in (("validation_split", validation), ("test_split", test))
                          if v is not None)
-        self._type_overrides[step] = (f"load_data({what})", changes)
-        self._changed()
+        return f"load_data({what})", changes
 
     def _role(self) -> str:
         role = self.role_arn or os.environ.get(ROLE_ENV)
