@@ -15,6 +15,7 @@ Policy files are written by people who are not the engine's authors, so two thin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import select
@@ -29,6 +30,7 @@ from typing import Any
 import clingo
 from clingo import Control, Function, String, Symbol
 
+from specwire.engine.result import Diagnostic, ResolvedNode
 from specwire.engine.solver import Messages, SolveOutcome, ground, solve
 from specwire.engine.terms import atom, norm_name
 from specwire.errors import RuleFileError
@@ -107,11 +109,8 @@ def _memory_limit() -> int:
     except (ValueError, OSError, AttributeError):
         physical = 8 << 30
     mapped = 0
-    try:
-        with open("/proc/self/statm") as statm:
-            mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        pass
+    with contextlib.suppress(OSError, ValueError, IndexError), open("/proc/self/statm") as statm:
+        mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
     return max(physical // 2, mapped + (2 << 30))
 
 
@@ -239,14 +238,10 @@ def _parse(texts: Sequence[str]) -> list[Symbol]:
 
 
 def _stop(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
 
 
 # --------------------------------------------------------------------------- preferences
@@ -300,3 +295,42 @@ def _mentions(term: Symbol, nodes: set[Symbol]) -> bool:
 
 def _text(symbol: Symbol) -> str:
     return symbol.string if symbol.type == clingo.SymbolType.String else str(symbol)
+
+
+# --------------------------------------------------------------------------- violations
+
+
+def violation_diagnostics(violations: Sequence[tuple[Symbol, str, Symbol]], violation_id: Symbol, args: Symbol,
+                          nodes: Mapping[Symbol, ResolvedNode]) -> list[Diagnostic]:
+    """One `policy` error per violation(Id, Message, Args): the message, its arguments, its nodes."""
+    out: list[Diagnostic] = []
+    for vid, message, vargs in violations:
+        if vid == violation_id and vargs == args:
+            detail = args_text(vargs, nodes)
+            out.append(Diagnostic("error", "policy", f"policy {_text(vid)}: {message}"
+                                  + (f" ({detail})" if detail else ""), None, tuple(_node_names(vargs, nodes))))
+    return out
+
+
+def args_text(args: Symbol, nodes: Mapping[Symbol, ResolvedNode]) -> str:
+    """A violation's arguments for people: nodes by name, a tuple as a list, strings unquoted."""
+    if args in nodes:
+        return nodes[args].name
+    if args.type == clingo.SymbolType.Function and args.name == "":
+        return ", ".join(t for t in (args_text(a, nodes) for a in args.arguments) if t)
+    if args.type == clingo.SymbolType.Function and not args.arguments:
+        return "" if args.name == "none" else args.name
+    return _text(args)
+
+
+def _node_names(args: Symbol, nodes: Mapping[Symbol, ResolvedNode]) -> list[str]:
+    found: list[str] = []
+    stack = [args]
+    while stack:
+        s = stack.pop()
+        if s in nodes:
+            if nodes[s].name not in found:
+                found.append(nodes[s].name)
+        elif s.type == clingo.SymbolType.Function:
+            stack.extend(reversed(s.arguments))
+    return found
