@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                            "cycles": r.cycles, "missing_dependency": r.missing, "seconds": r.seconds,
                            "order_sensitive": r.order_sensitive} for r in results],
             "precision": total.precision, "recall": total.recall, "cycles": cycles,
-            "median_seconds": statistics.median(times), "max_seconds": max(times)}, indent=2))
+            "median_seconds": statistics.median(times), "max_seconds": max(times),
+            "total_seconds": sum(times)}, indent=2))
         return 0
     print(f"{'pipeline':<62} {'P':>5} {'R':>5} {'tp':>3} {'fp':>3} {'fn':>3} {'cyc':>3} {'miss':>4} {'sec':>6}")
     for r in results:
@@ -100,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(results)} pipelines: precision {total.precision:.3f}, recall {total.recall:.3f} "
           f"(tp {total.true_positive}, fp {total.false_positive}, fn {total.false_negative}), cycles {cycles}, "
           f"order-sensitive {sum(r.order_sensitive for r in results)}, "
-          f"time per pipeline median {statistics.median(times):.2f} s, max {max(times):.2f} s")
+          f"time per pipeline median {statistics.median(times):.3f} s, max {max(times):.3f} s, "
+          f"all {sum(times):.2f} s")
     return 0
 
 
