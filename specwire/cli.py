@@ -29,6 +29,8 @@ class LazyGroup(TyperGroup):
 
     lazy: ClassVar[dict[str, tuple[str, str, str]]] = {
         "configs": ("specwire.configs.cli", "app", "Step configs: schemas, fields, tiers and defaults."),
+        "deploy": ("specwire.deploy_cli", "deploy_app", "Deploy a pipeline file to SageMaker (and start it)."),
+        "graph": ("specwire.deploy_cli", "graph_app", "Draw a pipeline file: mermaid, dot or svg."),
     }
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -236,7 +238,12 @@ def steps_list(catalog: CatalogOpt = None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table("step type", "kind", "needs", "produces", "job-type variants", box=None)
+    # Names are what users copy into pipeline files: never cut them; wrap the long lists instead.
+    table = Table(box=None)
+    table.add_column("step type", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    for title in ("needs", "produces", "job-type variants"):
+        table.add_column(title, overflow="fold")
     for spec in registry:
         table.add_row(
             escape(spec.step_type), spec.sagemaker_step_kind.value,

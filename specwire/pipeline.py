@@ -130,6 +130,8 @@ class Pipeline:
         self.data_size_gb = data_size_gb
         self.label_field = label_field
         self.timeout = timeout
+        #: Wire only the explicit edges (a hand-written DAG, validated); see `from_configs`.
+        self.strict_edges = False
         self._catalog = catalog
         self._rules = tuple(Path(r) for r in rules)
         self._steps: list[_Step] = []
@@ -402,7 +404,9 @@ class Pipeline:
         without it, a missing input is an error. `dag` gives explicit edges, as pairs
         `(provider, consumer)` or a mapping `provider -> [consumers]`: they are checked against
         the specs, never trusted (an edge from raw data into training is an IncompatibleStepsError
-        suggesting the step that belongs between).
+        suggesting the step that belongs between). A `dag` without `auto_resolve_dependencies` is
+        the config-driven way: only its edges are wired, and an input they leave empty is an
+        error naming the edge to add.
         """
         from specwire.configs import StepConfig
 
@@ -439,6 +443,7 @@ class Pipeline:
                 pipeline._data_locations.setdefault(config.job_type, source)
         for source, target in _dag_edges(dag):
             pipeline.connect(source, target)
+        pipeline.strict_edges = dag is not None and not auto_resolve_dependencies
         pipeline._changed()
         return pipeline
 
@@ -542,7 +547,8 @@ class Pipeline:
         if self._resolved is None:
             from specwire.engine.resolver import ResolveOptions
 
-            options = ResolveOptions(fill_gaps=self.fill_gaps, timeout=self.timeout, rule_files=self._rules)
+            options = ResolveOptions(fill_gaps=self.fill_gaps, timeout=self.timeout, rule_files=self._rules,
+                                     strict_edges=self.strict_edges)
             self._resolved = self.resolver.resolve(self.definition_input(), options)
         return self._resolved
 
@@ -623,7 +629,7 @@ class Pipeline:
             self._configs = None
         definition = self.definition()
         uploads = self.script_uploads()
-        aws = clients or deploy.make_clients(self._region())
+        aws = clients or deploy.make_clients(self.aws_region)
         return deploy.upsert_pipeline(
             definition, name=self.sagemaker_name, role_arn=self._role(), description=self.description,
             tags=self.tags, uploads=uploads, clients=aws,
@@ -633,7 +639,7 @@ class Pipeline:
         """Start an execution of the deployed pipeline; returns its ARN."""
         from specwire import deploy
 
-        aws = clients or deploy.make_clients(self._region())
+        aws = clients or deploy.make_clients(self.aws_region)
         return deploy.start_execution(self.sagemaker_name, parameters=parameters, clients=aws)
 
     def execute(
@@ -651,7 +657,7 @@ class Pipeline:
         until it ends, showing each step's status; returns the last status seen."""
         from specwire import deploy
 
-        aws = clients or deploy.make_clients(self._region())
+        aws = clients or deploy.make_clients(self.aws_region)
         self.upsert(role_arn, clients=aws)
         arn = deploy.start_execution(self.sagemaker_name, parameters=parameters, clients=aws)
         if not wait:
@@ -817,14 +823,16 @@ class Pipeline:
             )
         return role
 
-    def _region(self) -> str:
+    @property
+    def aws_region(self) -> str:
+        """The region used: `region`, else AWS_REGION, AWS_DEFAULT_REGION, else us-east-1."""
         return self.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
     def _context(self) -> Any:
         from specwire.configs import GenerationContext
 
         role = self._role()
-        region = self._region()
+        region = self.aws_region
         account = role.split(":")[4] if role.count(":") >= 5 else ""
         bucket = self.bucket or f"sagemaker-{region}-{account}"
         locations = dict(self._data_locations)

@@ -304,6 +304,19 @@ def test_explicit_edge_from_raw_data_into_training_is_incompatible() -> None:
     assert err.suggested_fix == "Add TabularPreprocessing between 'load' (DataLoading) and 'train' (XGBoostTraining)?"
 
 
+def test_a_dag_without_auto_resolution_wires_only_its_edges() -> None:
+    configs = generated(ConfigNode("load", "DataLoading"), ConfigNode("prep", "TabularPreprocessing"),
+                        ConfigNode("train", "XGBoostTraining"))
+    loose = Pipeline.from_configs(configs, dag=[("load", "prep")])  # type: ignore[arg-type]
+    assert loose.resolve().ok and ("prep", "train") in loose.resolve().node_edges()  # the engine completes it
+    strict = Pipeline.from_configs(configs, dag=[("load", "prep")],  # type: ignore[arg-type]
+                                   auto_resolve_dependencies=False)
+    with pytest.raises(MissingDependencyError) as caught:
+        strict.configs()
+    assert "no edge of the pipeline brings it" in caught.value.message
+    assert caught.value.suggested_fix == "add the edge [prep, train]"
+
+
 def test_from_configs_without_auto_resolution_reports_the_gap() -> None:
     configs = generated(ConfigNode("load", "DataLoading"), ConfigNode("train", "XGBoostTraining"))
     with pytest.raises(MissingDependencyError):
