@@ -29,6 +29,7 @@ class LazyGroup(TyperGroup):
 
     lazy: ClassVar[dict[str, tuple[str, str, str]]] = {
         "configs": ("specwire.configs.cli", "app", "Step configs: schemas, fields, tiers and defaults."),
+        "rules": ("specwire.policy_cli", "app", "Policy rules: check and test .lp policy files."),
         "deploy": ("specwire.deploy_cli", "deploy_app", "Deploy a pipeline file to SageMaker (and start it)."),
         "graph": ("specwire.deploy_cli", "graph_app", "Draw a pipeline file: mermaid, dot or svg."),
     }
@@ -83,6 +84,15 @@ ExampleOpt = Annotated[
 RulesOpt = Annotated[
     Optional[list[Path]],  # noqa: UP045
     typer.Option("--rules", "-r", help="Policy rule file (.lp) or folder, repeatable."),
+]
+PolicyPackOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--policy-pack", help="A built-in policy pack to apply (`builtin`: the example pack), repeatable."),
+]
+EnvironmentOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--environment", help="The environment the pipeline runs in (dev, prod, ...), for policies; "
+                 "default: the pipeline file's context.environment."),
 ]
 WhyNotOpt = Annotated[
     Optional[tuple[str, str]],  # noqa: UP045
@@ -194,6 +204,8 @@ def resolve(
     example: ExampleOpt = None,
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
+    policy_pack: PolicyPackOpt = None,
+    environment: EnvironmentOpt = None,
     fill_gaps: Annotated[bool, typer.Option("--fill-gaps", help="Insert catalog steps for missing inputs.")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Show why each edge was chosen.")] = False,
     why_not: WhyNotOpt = None,
@@ -207,19 +219,23 @@ def resolve(
     """Resolve a pipeline: which steps connect, in what order, what is missing, and why."""
     try:
         from specwire.engine.resolver import ResolveOptions, Resolver
-        from specwire.policies import policy_files
+        from specwire.policies import resolve_policies
 
         registry = load_catalog(catalog)
         _warn_catalog(registry, verbose)
         definition = _pipeline(steps, pipeline, example)
+        # Policies: settings folders, SPECWIRE_POLICY_PATH, packs and --rules (docs/policies.md).
+        files, facts = resolve_policies(definition, rules or [], policy_pack or [], environment)
         options = ResolveOptions(
             fill_gaps=fill_gaps,
             timeout=timeout,
             why_not=(why_not,) if why_not else (),
             ignore_edges=ignore_edges,
             strict_edges=strict_edges,
+            extra_facts=facts,
+            explain_preferences=explain,
         )
-        result = Resolver(registry, policy_files(rules or [])).resolve(definition, options)
+        result = Resolver(registry, files).resolve(definition, options)
     except typer.Exit:
         raise
     except Exception as exc:
