@@ -1,0 +1,147 @@
+"""Building a definition with no AWS account, no credentials and no network.
+
+The SageMaker SDK 3.x creates boto3 clients when it is imported, reads SDK defaults from
+`~/.sagemaker` and admin config files, may validate the role and look up the default bucket
+(STS, S3), and sends telemetry (STS and an external URL) from every processor run and model
+build. `offline_environment` turns all of that off for the duration of a build:
+
+- environment, set before the SDK is imported and restored afterwards: the region,
+  `AWS_EC2_METADATA_DISABLED`, `SAGEMAKER_VALIDATE_ROLE=false`, empty SDK and AWS config files
+  (so nothing in the user's home is read), no AWS profile;
+- telemetry: the SDK's request function is replaced by a no-op (the `TelemetryOptOut` config
+  also works but made builds about 3x slower here);
+- a `PipelineSession` on a boto3 session with placeholder credentials (a build never calls
+  AWS; real credentials are only needed to deploy) and its default bucket set, so the SDK never
+  asks S3 or STS for one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_LOCK = threading.RLock()
+#: Loggers the SDK is chatty on during a build ("Popping out 'ProcessingJobName'...").
+_QUIET = ("sagemaker", "botocore", "boto3")
+_UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+#: Placeholder credentials for boto3 client creation; no request is ever signed with them.
+OFFLINE_KEY = "specwire-offline-build"
+
+
+#: The SDK modules a build uses, imported up front so their import-time logging setup can be undone.
+SDK_MODULES = (
+    "sagemaker.core.telemetry.telemetry_logging",
+    "sagemaker.core.image_uris",
+    "sagemaker.core.parameter",
+    "sagemaker.core.processing",
+    "sagemaker.core.shapes",
+    "sagemaker.core.transformer",
+    "sagemaker.core.workflow.conditions",
+    "sagemaker.core.workflow.functions",
+    "sagemaker.core.workflow.parameters",
+    "sagemaker.core.workflow.pipeline_context",
+    "sagemaker.core.workflow.properties",
+    "sagemaker.mlops.workflow.condition_step",
+    "sagemaker.mlops.workflow.fail_step",
+    "sagemaker.mlops.workflow.model_step",
+    "sagemaker.mlops.workflow.pipeline",
+    "sagemaker.mlops.workflow.steps",
+    "sagemaker.serve.model_builder",
+    "sagemaker.train",
+    "sagemaker.train.configs",
+    "sagemaker.train.tuner",
+)
+
+
+def _import_sdk() -> None:
+    """Import the SDK and undo what its import does to logging.
+
+    One SDK module calls `logging.basicConfig(level=INFO)` when imported, which would make every
+    library's INFO messages appear on stderr; the root logger's handlers and level are put back,
+    and the SDK's own loggers (some set to DEBUG or INFO) are held at ERROR during the build.
+    """
+    import importlib
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    for module in SDK_MODULES:
+        importlib.import_module(module)
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def _sdk_loggers() -> list[logging.Logger]:
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in _QUIET]
+    return [logging.getLogger(n) for n in sorted(names)]
+
+
+def _silence_telemetry() -> None:
+    import sagemaker.core.telemetry.telemetry_logging as telemetry
+
+    def _no_telemetry(*args: Any, **kwargs: Any) -> None:
+        return None
+
+    telemetry._send_telemetry_request = _no_telemetry
+
+
+@contextmanager
+def offline_environment(region: str = "us-east-1") -> Iterator[None]:
+    """Within this block, importing and using the SageMaker SDK to build a definition stays offline."""
+    with _LOCK:
+        folder = Path(tempfile.mkdtemp(prefix="specwire-offline-"))
+        empty = folder / "empty.yaml"
+        empty.write_text("", encoding="utf-8")
+        changes = {
+            "AWS_DEFAULT_REGION": region,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "SAGEMAKER_VALIDATE_ROLE": "false",
+            "SAGEMAKER_USER_CONFIG_OVERRIDE": str(empty),
+            "SAGEMAKER_ADMIN_CONFIG_OVERRIDE": str(empty),
+            "AWS_CONFIG_FILE": str(empty),
+            "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+        }
+        saved = {key: os.environ.get(key) for key in (*changes, *_UNSET)}
+        levels: dict[logging.Logger, int] = {}
+        os.environ.update(changes)
+        for key in _UNSET:
+            os.environ.pop(key, None)
+        try:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", module=r"sagemaker(\.|$)")
+                warnings.filterwarnings("ignore", message=r".*PipelineSession.*")
+                _import_sdk()
+                for logger in _sdk_loggers():
+                    levels[logger] = logger.level
+                    logger.setLevel(logging.ERROR)
+                _silence_telemetry()
+                yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            for logger, level in levels.items():
+                logger.setLevel(level)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def offline_session(region: str, bucket: str) -> Any:
+    """A `PipelineSession` that never calls AWS (use inside `offline_environment`)."""
+    import boto3
+    from sagemaker.core.workflow.pipeline_context import PipelineSession
+
+    boto_session = boto3.Session(
+        region_name=region, aws_access_key_id=OFFLINE_KEY, aws_secret_access_key=OFFLINE_KEY
+    )
+    session = PipelineSession(boto_session=boto_session, default_bucket=bucket)
+    session._default_bucket = bucket
+    return session
