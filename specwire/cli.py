@@ -32,6 +32,7 @@ class LazyGroup(TyperGroup):
         "rules": ("specwire.policy_cli", "app", "Policy rules: check and test .lp policy files."),
         "deploy": ("specwire.deploy_cli", "deploy_app", "Deploy a pipeline file to SageMaker (and start it)."),
         "graph": ("specwire.deploy_cli", "graph_app", "Draw a pipeline file: mermaid, dot or svg."),
+        "build": ("specwire.builders.cli", "app", "Build the SageMaker pipeline definition JSON, offline."),
     }
 
     def list_commands(self, ctx: Any) -> list[str]:

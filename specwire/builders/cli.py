@@ -1,0 +1,117 @@
+"""`specwire build`: a pipeline file to the SageMaker pipeline definition JSON, offline.
+
+Mounted lazily by `specwire.cli`, so `specwire resolve` never imports the SageMaker SDK. The
+command resolves the pipeline (as `specwire resolve` does), generates its configs (or reads them
+with `--config`), builds the definition with no AWS account, credentials or network, and writes
+it atomically. Exit codes as everywhere: 0 written, 1 the pipeline does not resolve, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from specwire.cli import CatalogOpt, ExampleOpt, RulesOpt, fail
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+#: The role a definition names when none is given: it builds, it does not deploy.
+PLACEHOLDER_ROLE = "arn:aws:iam::000000000000:role/specwire-placeholder-role"
+
+
+@app.command("build")
+def build(
+    pipeline_file: Annotated[
+        Optional[Path],  # noqa: UP045 - typer reads the annotation at runtime
+        typer.Argument(help="Pipeline file (YAML or JSON), as `specwire resolve -p` reads."),
+    ] = None,
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="Write the definition to this file (atomically); default: stdout."),
+    ] = None,
+    example: ExampleOpt = None,
+    config: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--config", help="Configs file (`specwire.configs.save_configs`); default: generated."),
+    ] = None,
+    explain: Annotated[bool, typer.Option("--explain", help="First print why each edge was chosen.")] = False,
+    role: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--role", help="IAM role ARN the steps run as (default: the file's context, "
+                     "SPECWIRE_ROLE_ARN, else a placeholder)."),
+    ] = None,
+    region: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--region", help="AWS region (default: the file's context, AWS_REGION, or us-east-1)."),
+    ] = None,
+    bucket: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--bucket", help="S3 bucket for code and outputs (default: the file's context, "
+                     "else sagemaker-<region>-<account>)."),
+    ] = None,
+    fill_gaps: Annotated[bool, typer.Option("--fill-gaps", help="Insert catalog steps for missing inputs.")] = False,
+    catalog: CatalogOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Build the SageMaker pipeline definition (JSON, schema 2020-12-01) of a pipeline, offline."""
+    from rich.markup import escape
+
+    from specwire.cli import OutputFormat, _console, emit, exit_code
+
+    console = _console(stderr=True)
+    started = time.perf_counter()
+    try:
+        from specwire.cli import example_path
+        from specwire.errors import BadInputError
+        from specwire.pipeline import ROLE_ENV, Pipeline
+
+        if (pipeline_file is None) == (example is None):
+            raise BadInputError("give a pipeline file or --example NAME (one of them)",
+                                suggested_fix="specwire build --example fraud -o fraud-definition.json")
+        path = example_path(example) if example is not None else pipeline_file
+        assert path is not None
+        given_role = role or os.environ.get(ROLE_ENV)
+        pipeline = Pipeline.from_file(path, role_arn=given_role, region=region, bucket=bucket,
+                                      fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
+        if pipeline.role_arn is None:
+            pipeline.role_arn = PLACEHOLDER_ROLE
+            console.print(f"[yellow]warning:[/yellow] no IAM role given: the definition names "
+                          f"{PLACEHOLDER_ROLE}; pass --role (or set {ROLE_ENV}) to build one you can deploy")
+        result = pipeline.resolve()
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        fail(exc)
+    if explain:
+        emit(result, OutputFormat.text, True)
+    if not result.ok:
+        if not explain:
+            for d in result.errors:
+                console.print(f"[red]error[/red] {escape(d.kind)}: {escape(d.message)}")
+                if d.suggested_fix:
+                    console.print(f"  fix: {escape(d.suggested_fix)}")
+        console.print("[red]no definition written[/red]: the pipeline does not resolve")
+        raise typer.Exit(exit_code(result))
+    try:
+        from specwire.builders import definition_json
+        from specwire.configs.store import atomic_write, load_configs
+
+        configs = load_configs(config) if config is not None else pipeline.configs()
+        text = definition_json(result, configs, name=pipeline.sagemaker_name)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            atomic_write(output, text)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        fail(exc)
+    if output is not None:
+        console.print(f"wrote {escape(str(output))}: SageMaker pipeline {escape(pipeline.sagemaker_name)}, "
+                      f"{len(result.nodes)} steps, built offline in {time.perf_counter() - started:.1f} s")
+    raise typer.Exit(0)
