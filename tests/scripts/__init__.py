@@ -1,0 +1,1 @@
+"""Tests of specwire/scripts, the code the steps run in SageMaker containers."""
