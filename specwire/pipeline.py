@@ -143,6 +143,10 @@ class Pipeline:
         self._resolver: Resolver | None = None
         self._resolved: ResolvedPipeline | None = None
         self._configs: dict[str, StepConfig] | None = None
+        self._definition: str | None = None
+        # What the cached plan was made from: changing an attribute (bucket=...) makes a new one.
+        self._resolved_key: tuple[Any, ...] = ()
+        self._configs_key: tuple[Any, ...] = ()
 
     # ------------------------------------------------------------------ level 1: intents
 
@@ -544,8 +548,12 @@ class Pipeline:
         """The engine's plan: nodes (inserted ones marked), edges with their reasons, order,
         diagnostics. It does not raise for a pipeline that does not resolve: see `.ok`,
         `.diagnostics`, or `.raise_for_errors()`."""
-        if self._resolved is None:
+        key = (self.fill_gaps, self.strict_edges, self.timeout)
+        if self._resolved is None or self._resolved_key != key:
             from specwire.engine.resolver import ResolveOptions
+
+            self._resolved_key = key
+            self._configs = self._definition = None
 
             options = ResolveOptions(fill_gaps=self.fill_gaps, timeout=self.timeout, rule_files=self._rules,
                                      strict_edges=self.strict_edges)
@@ -593,8 +601,11 @@ class Pipeline:
         """The resolved plan and its configs, or the error that stops them."""
         result = self.resolve()
         result.raise_for_errors()
-        if self._configs is None:
+        key = self._settings_key()
+        if self._configs is None or self._configs_key != key:
+            self._definition = None
             self._configs = self._generate(result)
+            self._configs_key = key
         return Plan(result, self._configs)
 
     def to_sagemaker(self) -> Any:
@@ -604,11 +615,13 @@ class Pipeline:
         return builders.build_pipeline(plan.resolved, plan.configs, name=self.sagemaker_name)
 
     def definition(self) -> str:
-        """The pipeline definition JSON SageMaker accepts (built offline, no AWS calls)."""
-        builders = _builders()
-        plan = self.plan()
-        text: str = builders.definition_json(plan.resolved, plan.configs, name=self.sagemaker_name)
-        return text
+        """The pipeline definition JSON SageMaker accepts (built offline, no AWS calls; kept until
+        the pipeline changes)."""
+        if self._definition is None:
+            builders = _builders()
+            plan = self.plan()
+            self._definition = str(builders.definition_json(plan.resolved, plan.configs, name=self.sagemaker_name))
+        return self._definition
 
     def script_uploads(self) -> list[tuple[str, str]]:
         """(local script, S3 URI) of every script the steps run: what `upsert` uploads."""
@@ -624,9 +637,8 @@ class Pipeline:
         """
         from specwire import deploy
 
-        if role_arn is not None and role_arn != self.role_arn:
+        if role_arn is not None:
             self.role_arn = role_arn
-            self._configs = None
         definition = self.definition()
         uploads = self.script_uploads()
         aws = clients or deploy.make_clients(self.aws_region)
@@ -699,6 +711,7 @@ class Pipeline:
     def _changed(self) -> None:
         self._resolved = None
         self._configs = None
+        self._definition = None
 
     def _catalog_step(self, step_type: str) -> str:
         if step_type not in self.registry:
@@ -822,6 +835,11 @@ class Pipeline:
                 f"upsert(role_arn=...), or set {ROLE_ENV}",
             )
         return role
+
+    def _settings_key(self) -> tuple[Any, ...]:
+        return (self.role_arn or os.environ.get(ROLE_ENV), self.aws_region, self.bucket, self.prefix,
+                tuple(sorted(self.tags.items())), self.version, self.environment, self.data_size_gb,
+                self.label_field, self.sagemaker_name)
 
     @property
     def aws_region(self) -> str:

@@ -21,6 +21,7 @@ from specwire.errors import (
     ConfigError,
     IncompatibleStepsError,
     MissingDependencyError,
+    PipelineResolutionError,
     UnknownStepError,
 )
 
@@ -412,3 +413,14 @@ def test_pipeline_graph_formats() -> None:
     assert "resolves" in pipeline.graph("text")
     with pytest.raises(BadInputError, match="unknown graph format 'png'"):
         pipeline.graph("png")  # type: ignore[arg-type]
+
+
+def test_changing_an_attribute_makes_new_configs() -> None:
+    pipeline = Pipeline("f", role_arn=ROLE).auto_train_xgboost(DATA)
+    assert pipeline.configs()["XGBoostTraining"].bucket == "sagemaker-us-east-1-123456789012"
+    pipeline.bucket = "ml-bucket"
+    assert pipeline.configs()["XGBoostTraining"].bucket == "ml-bucket"
+    pipeline.fill_gaps = False
+    with pytest.raises(PipelineResolutionError) as caught:
+        pipeline.configs()
+    assert [type(e) for e in caught.value.errors] == [MissingDependencyError, MissingDependencyError]
