@@ -76,8 +76,10 @@ VOCABULARY: tuple[Predicate, ...] = (
     Predicate("context/2", "field F of the pipeline's context has value V (region, data_size_gb, ...)", "context"),
     Predicate("config/3", "field F of node N's generated config has value V (instance_type, "
               "\"hyperparameters.max_depth\", ...)", "context"),
+    Predicate("instance_type/2", "node N runs on instance type T (\"ml.m5.xlarge\"; any config field named "
+              "instance_type)", "context"),
     Predicate("instance_family/2", "node N runs on instances of family F (\"m5\", \"g5\", \"p3\", ...)", "context"),
-    Predicate("gpu_instance/1", "node N runs on a GPU instance (families g* and p*)", "context"),
+    Predicate("gpu_instance/2", "node N runs on GPU instance type T (families g* and p*)", "context"),
     Predicate("violation/3", "violation(Id, Message, Args): a hard rule is broken; the pipeline fails", "output"),
     Predicate("prefer/3", "prefer(Id, Weight, Args): a soft cost; the wiring with the least total is chosen",
               "output"),
@@ -225,7 +227,8 @@ def context_facts(context: Mapping[str, Any]) -> tuple[Symbol, ...]:
 
 
 def config_facts(configs: Mapping[str, StepConfig]) -> tuple[Symbol, ...]:
-    """`config(Node, Field, Value)` for each generated config, with `instance_family/2` and `gpu_instance/1`.
+    """`config(Node, Field, Value)` for each generated config, with `instance_type/2`, `instance_family/2`
+    and `gpu_instance/2`.
 
     The pipeline-wide fields (region, role, bucket, ...) and the computed S3 paths are left out:
     they are the same for every node (see `context/2`). Nested fields are dotted strings
@@ -241,17 +244,18 @@ def config_facts(configs: Mapping[str, StepConfig]) -> tuple[Symbol, ...]:
     for node, config in configs.items():
         n = String(node)
         data = config.model_dump(mode="json", exclude=skip | set(type(config).model_computed_fields))
-        families: set[str] = set()
+        instances: set[str] = set()
         for field, value in _flatten("", data):
             facts.append(Function("config", [n, _field(field), _value(value)]))
             if field.rsplit(".", 1)[-1] == "instance_type" and isinstance(value, str):
-                family = instance_family(value)
-                if family:
-                    families.add(family)
-        for family in sorted(families):
-            facts.append(Function("instance_family", [n, String(family)]))
-        if any(is_gpu_family(f) for f in families):
-            facts.append(Function("gpu_instance", [n]))
+                instances.add(value)
+        for instance in sorted(instances):
+            facts.append(Function("instance_type", [n, String(instance)]))
+            family = instance_family(instance)
+            if family:
+                facts.append(Function("instance_family", [n, String(family)]))
+                if is_gpu_family(family):
+                    facts.append(Function("gpu_instance", [n, String(instance)]))
     return tuple(facts)
 
 
@@ -327,3 +331,19 @@ def _value(value: Any) -> Symbol:
     if isinstance(value, int) and -(2**31) <= value < 2**31:
         return Number(value)
     return String(str(value))
+
+
+def resolve_policies(definition: Any, rules: Sequence[str | Path] = (), packs: Sequence[str] = (),
+                     environment: str | None = None) -> tuple[list[Path], tuple[Symbol, ...]]:
+    """What `specwire resolve` loads: the policy files, and (when there are any) the pipeline's facts.
+
+    `definition` is the pipeline as written (its `context` and `overrides` feed the config facts).
+    Without policy files nothing is generated, so a resolve without policies pays nothing.
+    """
+    files = discover_policies(rules, packs)
+    if not files:
+        return files, ()
+    extra = getattr(definition, "extra", {}) or {}
+    context = extra.get("context") if isinstance(extra.get("context"), Mapping) else {}
+    overrides = extra.get("overrides") if isinstance(extra.get("overrides"), Mapping) else {}
+    return files, pipeline_policy_facts(definition.nodes, context, overrides, environment)

@@ -81,10 +81,28 @@ def ground_and_solve(ctl: Control, messages: Messages, files: Sequence[Path], ti
     which the best model so far is kept.
     """
     if isolate is None:
-        isolate = hasattr(os, "fork")
+        isolate = can_isolate()
     if not isolate or timeout is None:
         return _work(ctl, messages, files, timeout, explain_preferences, lambda _s: None)
-    return _in_child(ctl, messages, files, timeout, explain_preferences)
+
+    def task(grounded: Callable[[float], None]) -> tuple[Any, ...]:
+        run = _work(ctl, messages, files, timeout, explain_preferences, grounded)
+        o = run.outcome
+        return ([str(s) for s in o.symbols], o.cost, o.proven, o.timed_out, o.models, o.seconds,
+                run.seconds_ground, None if run.unsteered is None else [str(s) for s in run.unsteered])
+
+    solves = 2 if explain_preferences else 1
+    start = time.monotonic()
+    payload = run_isolated(task, files, timeout, solves * timeout + SOLVE_GRACE_SECONDS)
+    if payload is None:  # grounded, but the solver's preprocessing outran its own limit: no answer in time
+        return PolicyRun(SolveOutcome([], [], False, True, 0, time.monotonic() - start), 0.0)
+    symbols, cost, proven, timed_out, models, seconds, seconds_ground, unsteered = payload
+    outcome = SolveOutcome(_parse(symbols), list(cost), proven, timed_out, models, seconds)
+    return PolicyRun(outcome, seconds_ground, None if unsteered is None else _parse(unsteered))
+
+
+def can_isolate() -> bool:
+    return hasattr(os, "fork")
 
 
 def _work(ctl: Control, messages: Messages, files: Sequence[Path], timeout: float | None,
@@ -122,8 +140,10 @@ def _send(fd: int, message: tuple[Any, ...]) -> None:
         view = view[written:]
 
 
-def _child(ctl: Control, messages: Messages, files: Sequence[Path], timeout: float, explain_preferences: bool,
-           fd: int) -> None:
+Task = Callable[[Callable[[float], None]], tuple[Any, ...]]
+
+
+def _child(task: Task, fd: int) -> None:
     limit = _memory_limit()
     try:
         import resource
@@ -132,11 +152,7 @@ def _child(ctl: Control, messages: Messages, files: Sequence[Path], timeout: flo
     except (ImportError, ValueError, OSError):
         pass
     try:
-        run = _work(ctl, messages, files, timeout, explain_preferences,
-                    lambda seconds: _send(fd, ("grounded", seconds)))
-        o = run.outcome
-        _send(fd, ("done", [str(s) for s in o.symbols], o.cost, o.proven, o.timed_out, o.models, o.seconds,
-                   run.seconds_ground, None if run.unsteered is None else [str(s) for s in run.unsteered]))
+        _send(fd, ("done", *task(lambda seconds: _send(fd, ("grounded", seconds)))))
     except RuleFileError as exc:
         _send(fd, ("error", exc.message, exc.suggested_fix))
     except MemoryError:
@@ -178,42 +194,44 @@ class _Reader:
                 self.buffer += chunk
 
 
-def _in_child(ctl: Control, messages: Messages, files: Sequence[Path], timeout: float,
-              explain_preferences: bool) -> PolicyRun:
+def run_isolated(task: Task, files: Sequence[Path], ground_timeout: float, then_timeout: float
+                 ) -> tuple[Any, ...] | None:
+    """Run `task` in a forked child with a memory limit, and return what it returns.
+
+    The task calls its argument once grounding is done; that must happen within `ground_timeout`
+    seconds (else the child is stopped and a RuleFileError names `files`), the rest within
+    `then_timeout` more (else None). Errors raised in the child come back as errors here.
+    """
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child; its results are what the tests check
         os.close(read_fd)
         try:
-            _child(ctl, messages, files, timeout, explain_preferences, write_fd)
+            _child(task, write_fd)
         finally:
             os._exit(0)
     os.close(write_fd)
     reader = _Reader(read_fd)
     names = ", ".join(str(f) for f in files)
-    start = time.monotonic()
     try:
-        message = reader.next(start + timeout)
+        message = reader.next(time.monotonic() + ground_timeout)
         if message is not None and message[0] == "grounded":
-            solves = 2 if explain_preferences else 1
-            message = reader.next(time.monotonic() + solves * timeout + SOLVE_GRACE_SECONDS)
+            message = reader.next(time.monotonic() + then_timeout)
             if message is None and not reader.closed:
-                # Grounded, but the solver's preprocessing outran its own limit: no answer in time.
-                return PolicyRun(SolveOutcome([], [], False, True, 0, time.monotonic() - start), 0.0)
+                return None
         elif message is None and not reader.closed:
             raise RuleFileError(
-                f"grounding did not finish within the time limit of {timeout:g} s: a rule makes the program "
-                f"too large to ground (rules loaded: {names})",
+                f"grounding did not finish within the time limit of {ground_timeout:g} s: a rule makes the "
+                f"program too large to ground (rules loaded: {names})",
                 suggested_fix="look for a rule whose body joins predicates that share no variable (a cross "
-                              "product) or counts without a bound; `specwire rules check FILE` lists the rules; "
-                              "raise the limit with --timeout")
+                              "product) or counts without a bound; raise the limit with --timeout")
         return _result(message, names)
     finally:
         _stop(pid)
         os.close(read_fd)
 
 
-def _result(message: tuple[Any, ...] | None, names: str) -> PolicyRun:
+def _result(message: tuple[Any, ...] | None, names: str) -> tuple[Any, ...]:
     if message is None:
         raise RuleFileError(f"the solver process ended without an answer (rules loaded: {names})",
                             suggested_fix="run `specwire rules check` on the rule files; if they are clean, "
@@ -228,9 +246,7 @@ def _result(message: tuple[Any, ...] | None, names: str) -> PolicyRun:
             suggested_fix="look for a rule whose body joins predicates that share no variable (a cross product)")
     if kind == "crash":
         raise RuleFileError(f"solving failed: {message[1]} (rules loaded: {names})")
-    _, symbols, cost, proven, timed_out, models, seconds, seconds_ground, unsteered = message
-    outcome = SolveOutcome(_parse(symbols), list(cost), proven, timed_out, models, seconds)
-    return PolicyRun(outcome, seconds_ground, None if unsteered is None else _parse(unsteered))
+    return message[1:]
 
 
 def _parse(texts: Sequence[str]) -> list[Symbol]:
@@ -273,10 +289,14 @@ def preference_reasons(chosen: Sequence[Symbol], unsteered: Sequence[Symbol],
         alt = alternative.get((edge[2], edge[3]))
         instead = f"{name(alt[0])}.{alt[1]}" if alt else "leaving the input empty"
         involved = {edge[0], edge[2], *(alt[:1] if alt else ())}
-        named = [p for p in avoided if _mentions(p.arguments[2], involved)] or avoided
+        named = [p for p in avoided if _mentions(p.arguments[2], involved)]
         if named:
             ids = ", ".join(f"{_text(p.arguments[0])} (weight {p.arguments[1]})" for p in named)
             reasons[edge] = [f"preference: chosen over {instead} because of the policy preference {ids}"]
+        elif avoided:
+            ids = ", ".join(f"{_text(p.arguments[0])} (weight {p.arguments[1]})" for p in avoided)
+            reasons[edge] = [f"preference: chosen over {instead} as a consequence of the policy preference {ids} "
+                             "on other edges"]
         else:
             reasons[edge] = [f"preference: chosen over {instead} to lower the cost of the policy preferences"]
     return reasons

@@ -1,0 +1,318 @@
+"""`specwire rules check`: syntax errors, unsafe variables and misspelled predicates in policy files.
+
+A misspelled predicate is the policy author's worst bug: `node_stp(N, T)` in a body is never
+true, so the rule silently never fires; `violaton(...)` in a head is never read. clingo's AST
+(`clingo.ast.parse_files`) gives every atom with its location before anything is grounded, so
+each predicate a file reads is compared with the policy vocabulary (specwire.policies.VOCABULARY),
+the predicates the files define and those of the wiring rules, and each predicate a file defines
+with what is read. The files given together are checked as one program (an organisation's file
+may define what a team's file reads).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from specwire.errors import RuleFileError, did_you_mean
+from specwire.policies import OUTPUTS, READABLE
+
+#: How long grounding a checked file alone may take (a file whose own facts explode).
+CHECK_GROUND_SECONDS = 10.0
+
+_LOCATION = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?:\s*(?:error|info|warning):\s*"
+                       r"(?P<rest>.*)$", re.S)
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem, at `file:line:column`."""
+
+    file: str
+    line: int
+    column: int
+    severity: Literal["error", "warning"]
+    message: str
+
+    def __str__(self) -> str:
+        prefix = "" if self.severity == "error" else "warning: "
+        return f"{self.file}:{self.line}:{self.column}: {prefix}{self.message}"
+
+
+@dataclass(frozen=True)
+class _Use:
+    signature: str
+    file: str
+    line: int
+    column: int
+
+
+@dataclass
+class _Program:
+    reads: list[_Use]
+    defines: list[_Use]
+    shown: set[str]
+    declared: set[str]
+
+
+def check_files(paths: Sequence[str | Path]) -> list[Finding]:
+    """Every finding of the files, checked as one program: errors first, then by place."""
+    files = [Path(p) for p in paths]
+    for path in files:
+        if not path.is_file():
+            raise RuleFileError(f"{path}: no such rule file", suggested_fix="check the path given to `rules check`")
+    findings: list[Finding] = []
+    program = _Program([], [], set(), set())
+    for path in files:
+        errors = _parse(path, program)
+        findings.extend(errors)
+    if not findings:
+        findings.extend(_ground_check(files))
+    if not any(f.severity == "error" for f in findings):
+        findings.extend(_vocabulary_findings(program))
+    return sorted(findings, key=lambda f: (f.severity != "error", f.file, f.line, f.column, f.message))
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _messages_to_findings(lines: Iterable[str], default_file: str) -> list[Finding]:
+    found: list[Finding] = []
+    for text in lines:
+        first = text.strip().splitlines()[0] if text.strip() else text
+        match = _LOCATION.match(first)
+        if match is None:
+            found.append(Finding(default_file, 1, 1, "error", first.strip()))
+            continue
+        rest = match["rest"].strip()
+        # clingo follows "unsafe variables in:" with the rule and a note naming the variable.
+        line, column = int(match["line"]), int(match["col"])
+        note = re.search(r"^.*?:(\d+):(\d+)(?:-\d+(?::\d+)?)?: note: '([^']+)' is unsafe", text, re.M)
+        if note and rest.startswith("unsafe variables"):
+            line, column = int(note[1]), int(note[2])
+            rest = f"unsafe variable {note[3]}: it must occur in a positive body atom of the rule"
+        found.append(Finding(match["file"], line, column, "error", rest))
+    return found
+
+
+def _parse(path: Path, program: _Program) -> list[Finding]:
+    from clingo import ast
+
+    errors: list[str] = []
+
+    def log(_code: Any, message: str) -> None:
+        if "error" in message.split("\n", 1)[0]:
+            errors.append(message)
+
+    statements: list[Any] = []
+    try:
+        ast.parse_files([str(path)], statements.append, logger=log, message_limit=50)
+    except RuntimeError:
+        return _messages_to_findings(errors, str(path)) or [Finding(str(path), 1, 1, "error", "cannot be parsed")]
+    for statement in statements:
+        _collect(statement, program)
+    return []
+
+
+def _loc(node: Any) -> tuple[str, int, int]:
+    begin = node.location.begin
+    return str(begin.filename), int(begin.line), int(begin.column)
+
+
+def _atoms(node: Any, sink: Callable[[str, Any], None]) -> None:
+    """Each symbolic atom below `node` (not inside another atom's arguments)."""
+    from clingo import ast
+
+    kind = node.ast_type
+    if kind == ast.ASTType.SymbolicAtom:
+        signature = _signature(node.symbol)
+        if signature:
+            sink(signature, node.symbol)
+        return
+    for key in node.child_keys:
+        child = getattr(node, key)
+        if child is None:
+            continue
+        if isinstance(child, ast.AST):
+            _atoms(child, sink)
+        elif isinstance(child, Sequence) and not isinstance(child, str):
+            for item in child:
+                if isinstance(item, ast.AST):
+                    _atoms(item, sink)
+
+
+def _signature(term: Any) -> str | None:
+    from clingo import ast
+
+    if term.ast_type == ast.ASTType.Function:
+        return f"{term.name}/{len(term.arguments)}" if term.name else None
+    if term.ast_type == ast.ASTType.UnaryOperation:  # classical negation: -p(X)
+        return _signature(term.argument)
+    if term.ast_type == ast.ASTType.Pool and term.arguments:
+        return _signature(term.arguments[0])
+    return None
+
+
+def _collect(statement: Any, program: _Program) -> None:
+    from clingo import ast
+
+    kind = statement.ast_type
+
+    def read(signature: str, node: Any) -> None:
+        program.reads.append(_Use(signature, *_loc(node)))
+
+    def define(signature: str, node: Any) -> None:
+        program.defines.append(_Use(signature, *_loc(node)))
+
+    if kind == ast.ASTType.Rule:
+        _head(statement.head, define, read)
+        for literal in statement.body:
+            _atoms(literal, read)
+    elif kind == ast.ASTType.ShowSignature:
+        program.shown.add(f"{statement.name}/{statement.arity}")
+    elif kind == ast.ASTType.Defined:
+        program.declared.add(f"{statement.name}/{statement.arity}")
+    elif kind == ast.ASTType.External:
+        _atoms(statement.atom, define)
+        for literal in statement.body:
+            _atoms(literal, read)
+    elif kind in (ast.ASTType.Program, ast.ASTType.Comment):
+        return
+    else:  # #minimize, #show t : body, #edge, #heuristic, #project: their atoms are read
+        _atoms(statement, read)
+
+
+def _head(head: Any, define: Callable[[str, Any], None], read: Callable[[str, Any], None]) -> None:
+    """Atoms in a head are defined; the conditions of a choice or disjunction element are read."""
+    from clingo import ast
+
+    kind = head.ast_type
+    if kind == ast.ASTType.Literal:
+        _atoms(head, define)
+    elif kind in (ast.ASTType.Aggregate, ast.ASTType.Disjunction):
+        for element in head.elements:
+            _atoms(element.literal, define)
+            for literal in element.condition:
+                _atoms(literal, read)
+    elif kind == ast.ASTType.HeadAggregate:
+        for element in head.elements:
+            _atoms(element.condition.literal, define)
+            for literal in element.condition.condition:
+                _atoms(literal, read)
+    else:
+        _atoms(head, define)
+
+
+# --------------------------------------------------------------------------- grounding
+
+
+def _ground_check(files: Sequence[Path]) -> list[Finding]:
+    """Unsafe variables and other grounding errors, with the policy vocabulary loaded beside the files."""
+    from clingo import Control
+
+    from specwire.engine import policy
+    from specwire.engine.solver import Messages, builtin_rule_file
+
+    messages = Messages()
+    ctl = Control(["--warn=none"], logger=messages, message_limit=50)
+    loaded = [*files, builtin_rule_file(policy.POLICY_RULES)]
+    for path in loaded:
+        ctl.load(str(path))
+
+    def task(grounded: Callable[[float], None]) -> tuple[Any, ...]:
+        with contextlib.suppress(RuntimeError):  # the logger has the messages
+            ctl.ground([("base", [])])
+        grounded(0.0)
+        return (messages.errors(),)
+
+    if policy.can_isolate():
+        payload = policy.run_isolated(task, files, CHECK_GROUND_SECONDS, CHECK_GROUND_SECONDS)
+        errors: list[str] = list(payload[0]) if payload else []
+    else:
+        errors = list(task(lambda _s: None)[0])
+    return _messages_to_findings(errors, str(files[0]))
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+@lru_cache(maxsize=1)
+def internal_predicates() -> frozenset[str]:
+    """What the wiring rules (specwire/rules/*.lp) define: readable, but not part of the vocabulary."""
+    from specwire.engine.resolver import WIRING_RULES
+    from specwire.engine.solver import builtin_rule_file
+
+    program = _Program([], [], set(), set())
+    for name in WIRING_RULES:
+        _parse(builtin_rule_file(name), program)
+    # The facts the resolver adds for stage two (see engine.resolver._facts).
+    facts = {"fill/0", "type_rank/2", "catalog_profile/3", "node_profile/2", "node_rank/2", "dep/2",
+             "required/2", "dword/3", "pm/5", "qualified/4", "out_rank/3", "whynot/2"}
+    return frozenset({u.signature for u in program.defines} | facts) - READABLE - OUTPUTS
+
+
+def _vocabulary_findings(program: _Program) -> list[Finding]:
+    defined = {u.signature for u in program.defines} | program.declared
+    read = {u.signature for u in program.reads} | program.shown
+    internal = internal_predicates()
+    known = READABLE | defined
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for use in program.reads:
+        if use.signature in known or (use.file, use.signature) in seen:
+            continue
+        seen.add((use.file, use.signature))
+        if use.signature in internal:
+            findings.append(Finding(use.file, use.line, use.column, "warning",
+                                    f"`{use.signature}` is an internal predicate of the wiring rules, not part of "
+                                    "the policy vocabulary (docs/policies.md): it may change without notice"))
+            continue
+        hint = _hint(use.signature, READABLE | defined | internal)
+        findings.append(Finding(use.file, use.line, use.column, "warning",
+                                f"`{use.signature}` is neither in the policy vocabulary nor defined in the files "
+                                f"checked, so it is never true{hint}"))
+    for use in program.defines:
+        if use.signature in OUTPUTS or use.signature in read or (use.file, use.signature) in seen:
+            continue
+        seen.add((use.file, use.signature))
+        if use.signature in READABLE or use.signature in internal:
+            findings.append(Finding(use.file, use.line, use.column, "warning",
+                                    f"`{use.signature}` is given by specwire; defining it in a policy changes what "
+                                    "every rule reads"))
+            continue
+        hint = _hint(use.signature, OUTPUTS | read)
+        findings.append(Finding(use.file, use.line, use.column, "warning",
+                                f"`{use.signature}` is defined but never read: specwire reads only "
+                                f"`violation/3` and `prefer/3`{hint}"))
+    if program.defines and not defined & OUTPUTS:
+        first = min(program.defines, key=lambda u: (u.file, u.line, u.column))
+        findings.append(Finding(first.file, 1, 1, "warning",
+                                "no rule derives `violation/3` or `prefer/3`: these files can neither fail nor "
+                                "steer a pipeline"))
+    return findings
+
+
+def _hint(signature: str, candidates: Iterable[str]) -> str:
+    """`: did you mean `node_step/2`?`, by name first, then preferring the same arity."""
+    name, arity = signature.rsplit("/", 1)
+    pool = sorted(set(candidates) - {signature})
+    by_name: dict[str, list[str]] = {}
+    for candidate in pool:
+        by_name.setdefault(candidate.rsplit("/", 1)[0], []).append(candidate)
+    names = did_you_mean(name, by_name)
+    if not names:
+        return ""
+    options = [c for n in names for c in by_name[n]]
+    same = [c for c in options if c.endswith(f"/{arity}")]
+    chosen = same or options
+    return ": did you mean " + " or ".join(f"`{c}`" for c in chosen[:3]) + "?"
+
+
+def findings_text(findings: Iterable[Finding]) -> Iterator[str]:
+    for finding in findings:
+        yield str(finding)
