@@ -40,6 +40,8 @@ OUTPUT_ROOT = "/opt/ml/processing/output"
 EVALUATION_FILE = "evaluation.json"
 #: The file `ModelExplainability` writes in its `explainability_report` output.
 EXPLAINABILITY_FILE = "explainability.json"
+#: The file `ModelCalibration` writes in its `calibration_metrics` output (see specwire/scripts/calibration.py).
+CALIBRATION_METRICS_FILE = "calibration_metrics.json"
 
 
 def _same(*names: str) -> dict[str, str]:
@@ -198,6 +200,7 @@ class ModelCalibrationBuilder(ProcessingBuilder):
     CONFIG_CLASS: ClassVar[type[StepConfig]] = ModelCalibrationConfig
     INPUTS: ClassVar[Mapping[str, str]] = _same("predictions")
     OUTPUTS: ClassVar[Mapping[str, str]] = _same("calibration_model", "calibration_metrics")
+    PROPERTY_FILES: ClassVar[Mapping[str, str]] = {"calibration_metrics": CALIBRATION_METRICS_FILE}
 
 
 class ModelExplainabilityBuilder(LoadsModelBuilder):
