@@ -108,6 +108,7 @@ class Pipeline:
         description: str | None = None,
         catalog: SpecRegistry | Sequence[str | Path] | None = None,
         rules: Sequence[str | Path] = (),
+        policy_packs: Sequence[str] = (),
         fill_gaps: bool = True,
         environment: Environment = "prod",
         data_size_gb: float | None = None,
@@ -134,6 +135,7 @@ class Pipeline:
         self.strict_edges = False
         self._catalog = catalog
         self._rules = tuple(Path(r) for r in rules)
+        self._packs = tuple(policy_packs)
         self._steps: list[_Step] = []
         self._edges: list[tuple[str, str]] = []
         #: Overrides by step type that apply only if the plan has such a step (e.g. validation_split).
@@ -400,6 +402,7 @@ class Pipeline:
         name: str | None = None,
         catalog: SpecRegistry | Sequence[str | Path] | None = None,
         rules: Sequence[str | Path] = (),
+        policy_packs: Sequence[str] = (),
         description: str | None = None,
     ) -> Pipeline:
         """A pipeline of config objects, one node each (named by `node_name`).
@@ -428,7 +431,7 @@ class Pipeline:
         first = given[0]
         pipeline = cls(name or first.pipeline_name, role_arn=first.role_arn, region=first.region,
                        bucket=first.bucket, prefix=first.prefix, tags=first.tags, version=first.pipeline_version,
-                       description=description, catalog=catalog, rules=rules,
+                       description=description, catalog=catalog, rules=rules, policy_packs=policy_packs,
                        fill_gaps=auto_resolve_dependencies)
         registry = pipeline.registry
         seen: set[str] = set()
@@ -455,7 +458,7 @@ class Pipeline:
     def from_file(cls, path: str | Path, *, role_arn: str | None = None, region: str | None = None,
                   bucket: str | None = None, fill_gaps: bool = False,
                   catalog: SpecRegistry | Sequence[str | Path] | None = None,
-                  rules: Sequence[str | Path] = ()) -> Pipeline:
+                  rules: Sequence[str | Path] = (), policy_packs: Sequence[str] = ()) -> Pipeline:
         """A pipeline file (the format `specwire resolve --pipeline` reads).
 
         Besides `nodes` and `edges`, the file may hold `context` (the pipeline's shared fields and
@@ -490,7 +493,7 @@ class Pipeline:
             tags=context.get("tags"),
             version=str(context.get("pipeline_version", "1.0.0")),
             description=document.get("description") if isinstance(document.get("description"), str) else None,
-            catalog=catalog, rules=rules, fill_gaps=fill_gaps,
+            catalog=catalog, rules=rules, policy_packs=policy_packs, fill_gaps=fill_gaps,
             environment=context.get("environment", "prod"),
             data_size_gb=context.get("data_size_gb"),
             label_field=context.get("label_field"),
@@ -520,7 +523,7 @@ class Pipeline:
     @property
     def resolver(self) -> Resolver:
         if self._resolver is None:
-            self._resolver = _resolver_for(self._catalog, self._rules)
+            self._resolver = _resolver_for(self._catalog, self._rules, self._packs)
         return self._resolver
 
     @property
@@ -555,9 +558,10 @@ class Pipeline:
             self._resolved_key = key
             self._configs = self._definition = None
 
-            options = ResolveOptions(fill_gaps=self.fill_gaps, timeout=self.timeout, rule_files=self._rules,
-                                     strict_edges=self.strict_edges)
-            self._resolved = self.resolver.resolve(self.definition_input(), options)
+            definition = self.definition_input()
+            options = ResolveOptions(fill_gaps=self.fill_gaps, timeout=self.timeout, strict_edges=self.strict_edges,
+                                     extra_facts=self._policy_facts(definition))
+            self._resolved = self.resolver.resolve(definition, options)
         return self._resolved
 
     def explain(self, *, width: int = 100) -> str:
@@ -836,6 +840,27 @@ class Pipeline:
             )
         return role
 
+    def _policy_facts(self, definition: Any) -> tuple[Any, ...]:
+        """With policy files, what they may test: the context and each written node's config."""
+        if not self.resolver.rule_files:
+            return ()
+        from specwire.policies import pipeline_policy_facts
+
+        context: dict[str, Any] = {"environment": self.environment, "region": self.aws_region}
+        for key, value in (("bucket", self.bucket), ("role_arn", self.role_arn or os.environ.get(ROLE_ENV)),
+                           ("data_location", self._data_locations.get(None)), ("label_field", self.label_field),
+                           ("data_size_gb", self.data_size_gb)):
+            if value is not None:
+                context[key] = value
+        overrides = {s.name: (s.config.inputs() if s.config is not None else s.overrides) for s in self._steps}
+        overrides = {k: {f: v for f, v in o.items() if f != "node_name"} for k, o in overrides.items() if o}
+        try:
+            return tuple(pipeline_policy_facts(definition.nodes, context, overrides, self.environment))
+        except SpecwireError:
+            # A config problem is reported by configs(), where it belongs; policies then see no config facts.
+            return tuple(pipeline_policy_facts(definition.nodes, {"environment": self.environment}, {},
+                                               self.environment))
+
     def _settings_key(self) -> tuple[Any, ...]:
         return (self.role_arn or os.environ.get(ROLE_ENV), self.aws_region, self.bucket, self.prefix,
                 tuple(sorted(self.tags.items())), self.version, self.environment, self.data_size_gb,
@@ -902,13 +927,18 @@ class Pipeline:
 _RESOLVERS: dict[tuple[tuple[str, ...], tuple[Path, ...]], Resolver] = {}
 
 
-def _resolver_for(catalog: SpecRegistry | Sequence[str | Path] | None, rules: tuple[Path, ...]) -> Resolver:
-    """One resolver per catalog and rule set, shared: stage one's matching is done once."""
+def _resolver_for(catalog: SpecRegistry | Sequence[str | Path] | None, rules: tuple[Path, ...],
+                  packs: tuple[str, ...] = ()) -> Resolver:
+    """One resolver per catalog and policy set, shared: stage one's matching is done once.
+
+    Policies come from where `specwire resolve` finds them: the settings file's folders and
+    packs, SPECWIRE_POLICY_PATH, `policy_packs`, then `rules`.
+    """
     from specwire.engine.resolver import Resolver
-    from specwire.policies import policy_files
+    from specwire.policies import discover_policies
     from specwire.specs.registry import SpecRegistry, load_registry
 
-    files = tuple(policy_files(rules)) if rules else ()
+    files = tuple(discover_policies(rules, packs))
     if isinstance(catalog, SpecRegistry):
         return Resolver(catalog, files)
     key = (tuple(str(c) for c in catalog) if catalog else (), files)

@@ -424,3 +424,22 @@ def test_changing_an_attribute_makes_new_configs() -> None:
     with pytest.raises(PipelineResolutionError) as caught:
         pipeline.configs()
     assert [type(e) for e in caught.value.errors] == [MissingDependencyError, MissingDependencyError]
+
+
+def test_policies_apply_to_the_pipeline_as_to_the_cli(tmp_path: Path) -> None:
+    from specwire.errors import PolicyViolationError
+
+    dev = Pipeline("f", role_arn=ROLE, environment="dev", policy_packs=["builtin"]).auto_train_pytorch(DATA)
+    result = dev.resolve()
+    assert [d.kind for d in result.errors] == ["policy"]
+    assert "GPU instances are not allowed in a dev pipeline" in result.errors[0].message
+    with pytest.raises(PolicyViolationError):
+        dev.configs()
+    cpu = Pipeline("f", role_arn=ROLE, environment="dev", policy_packs=["builtin"]).auto_train_pytorch(
+        DATA, instance_type="ml.m5.xlarge")
+    assert cpu.resolve().ok
+    rule = _write(tmp_path / "no_tuning.lp", 'violation(no_tuning, "tuning is not allowed here", N) :- '
+                                             'node_step(N, "HyperparameterTuning").\n')
+    tuned = Pipeline("f", rules=[rule]).load_data(DATA).train_xgboost().tune_hyperparameters()
+    assert [d.message for d in tuned.resolve().errors] == [
+        "policy no_tuning: tuning is not allowed here (HyperparameterTuning)"]
