@@ -161,15 +161,16 @@ def upsert_pipeline(
 
 
 def start_execution(name: str, *, clients: Clients, parameters: Mapping[str, Any] | None = None,
-                    display_name: str | None = None) -> str:
-    """Start an execution; returns its ARN."""
+                    display_name: str | None = None, after: Deployment | None = None) -> str:
+    """Start an execution; returns its ARN. `after` is the deploy just done, named if the start fails."""
     args: dict[str, Any] = {"PipelineName": name}
     if parameters:
         args["PipelineParameters"] = [{"Name": str(k), "Value": _parameter_text(v)} for k, v in parameters.items()]
     if display_name:
         args["PipelineExecutionDisplayName"] = display_name
+    done = [f"pipeline {after.pipeline_name!r} {after.action} ({after.pipeline_arn})", *after.uploaded] if after else []
     with _aws(f"starting pipeline {name!r}", operation="StartPipelineExecution", region=clients.region,
-              nothing_done="no execution was started"):
+              nothing_done="no execution was started", left_behind=done):
         response = clients.sagemaker.start_pipeline_execution(**args)
     return str(response["PipelineExecutionArn"])
 

@@ -75,7 +75,7 @@ def deploy(
                       f"({escape(result.pipeline_arn)}); {len(result.uploaded)} step scripts uploaded")
         if not (start or wait):
             raise typer.Exit(0)
-        arn = aws.start_execution(result.pipeline_name, parameters=parameters, clients=clients)
+        arn = aws.start_execution(result.pipeline_name, parameters=parameters, clients=clients, after=result)
         console.print(f"started execution {escape(arn)}")
         if not wait:
             raise typer.Exit(0)

@@ -674,8 +674,8 @@ class Pipeline:
         from specwire import deploy
 
         aws = clients or deploy.make_clients(self.aws_region)
-        self.upsert(role_arn, clients=aws)
-        arn = deploy.start_execution(self.sagemaker_name, parameters=parameters, clients=aws)
+        deployed = self.upsert(role_arn, clients=aws)
+        arn = deploy.start_execution(self.sagemaker_name, parameters=parameters, clients=aws, after=deployed)
         if not wait:
             return deploy.describe_execution(arn, clients=aws)
         if progress:

@@ -111,3 +111,19 @@ def test_start_of_an_unknown_pipeline_is_one_clear_error(clients: Clients) -> No
         start_execution("never-deployed", clients=clients)
     assert "starting pipeline 'never-deployed' failed" in caught.value.message
     assert "no execution was started" in caught.value.message
+
+
+def test_a_start_that_fails_after_a_deploy_says_the_pipeline_is_there(clients: Clients,
+                                                                       scripts: list[tuple[str, str]]) -> None:
+    from botocore.stub import Stubber
+
+    deployed = upsert_pipeline(definition("a"), name="fraud", role_arn=ROLE, clients=clients, uploads=scripts)
+    with Stubber(clients.sagemaker) as stub:
+        stub.add_client_error("start_pipeline_execution", service_error_code="ResourceLimitExceeded",
+                              service_message="too many concurrent executions")
+        with pytest.raises(DeployError) as caught:
+            start_execution("fraud", clients=clients, after=deployed)
+    err = caught.value
+    assert "an AWS quota was reached" in err.message and "no execution was started" in err.message
+    assert err.left_behind[0] == f"pipeline 'fraud' created ({deployed.pipeline_arn})"
+    assert err.left_behind[1:] == tuple(f"uploaded (left in place): {uri}" for _, uri in scripts)
