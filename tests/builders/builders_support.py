@@ -6,9 +6,18 @@ import json
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "specwire" / "examples"
+ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
+#: Environment variables that could hand the SDK credentials or a profile.
+AWS_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
+                 "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "SPECWIRE_ROLE_ARN")
 
 
 def _loopback(address: Any) -> bool:
