@@ -80,6 +80,7 @@ class ScriptError(Exception):
 
 
 def data_files(folder: Path) -> list[Path]:
+    """Data files under `folder`, sorted, skipping names that start with '.' or '_'."""
     if not folder.is_dir():
         raise ScriptError(f"input folder {folder} does not exist (is the step's input wired?)")
     files = sorted(
