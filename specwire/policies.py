@@ -344,6 +344,24 @@ def resolve_policies(definition: Any, rules: Sequence[str | Path] = (), packs: S
     if not files:
         return files, ()
     extra = getattr(definition, "extra", {}) or {}
-    context = extra.get("context") if isinstance(extra.get("context"), Mapping) else {}
+    context = dict(extra.get("context") or {}) if isinstance(extra.get("context"), Mapping) else {}
     overrides = extra.get("overrides") if isinstance(extra.get("overrides"), Mapping) else {}
+    if not reads_configs(files):  # generating configs costs their import (~0.1 s): only when read
+        if environment:
+            context["environment"] = environment
+        return files, context_facts(context)
     return files, pipeline_policy_facts(definition.nodes, context, overrides, environment)
+
+
+_CONFIG_PREDICATES = re.compile(r"\b(config|instance_type|instance_family|gpu_instance)\s*\(")
+
+
+def reads_configs(files: Iterable[Path]) -> bool:
+    """Whether a policy file names a config predicate (a text search: a comment counts too)."""
+    for path in files:
+        try:
+            if _CONFIG_PREDICATES.search(path.read_text(encoding="utf-8", errors="replace")):
+                return True
+        except OSError:
+            return True
+    return False

@@ -6,7 +6,8 @@ Policy files are written by people who are not the engine's authors, so two thin
   without shared variables (or counts without end) grounds for ever. When policies are loaded,
   grounding and solving run in a forked child process with a memory limit; the parent waits with
   a deadline and stops the child, and the error names the rule files loaded. Resolving without
-  policies never forks (it pays nothing); with policies the fork costs a few milliseconds.
+  policies never forks (it pays nothing); with policies the fork costs about 7 ms (measured on
+  the fraud example: 12.5 ms in-process, 19.5 ms forked).
   Where `os.fork` does not exist (Windows) the work runs in-process, without the limit.
 * **Preferences are explained.** With `explain`, a second solve in the same child neutralises the
   policy preferences (`prefer/3`, level @4 of objective.lp) by adding their negation, and the
@@ -17,10 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
-import select
-import signal
-import struct
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -133,6 +130,9 @@ def _memory_limit() -> int:
 
 
 def _send(fd: int, message: tuple[Any, ...]) -> None:
+    import pickle
+    import struct
+
     data = pickle.dumps(message)
     view = memoryview(struct.pack(">Q", len(data)) + data)
     while view:
@@ -174,6 +174,10 @@ class _Reader:
 
     def next(self, deadline: float) -> tuple[Any, ...] | None:
         """The next message; None when the deadline passes or the child closed the pipe."""
+        import pickle
+        import select
+        import struct
+
         while True:
             if len(self.buffer) >= 8:
                 size = struct.unpack(">Q", self.buffer[:8])[0]
@@ -212,7 +216,7 @@ def run_isolated(task: Task, files: Sequence[Path], ground_timeout: float, then_
             os._exit(0)
     os.close(write_fd)
     reader = _Reader(read_fd)
-    names = ", ".join(str(f) for f in files)
+    names = loaded_names(files)
     try:
         message = reader.next(time.monotonic() + ground_timeout)
         if message is not None and message[0] == "grounded":
@@ -229,6 +233,17 @@ def run_isolated(task: Task, files: Sequence[Path], ground_timeout: float, then_
     finally:
         _stop(pid)
         os.close(read_fd)
+
+
+def loaded_names(files: Sequence[Path]) -> str:
+    """The policy files by path, then how many of specwire's own wiring rules were loaded beside them."""
+    from specwire.engine.solver import builtin_rule_file
+
+    own_dir = builtin_rule_file(POLICY_RULES).parent.resolve()
+    own = [f for f in files if Path(f).resolve().parent == own_dir]
+    policies = [str(f) for f in files if f not in own]
+    text = ", ".join(policies) or "no policy file"
+    return text + (f", with specwire's {len(own)} wiring rule files" if own else "")
 
 
 def _result(message: tuple[Any, ...] | None, names: str) -> tuple[Any, ...]:
@@ -254,6 +269,8 @@ def _parse(texts: Sequence[str]) -> list[Symbol]:
 
 
 def _stop(pid: int) -> None:
+    import signal
+
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
