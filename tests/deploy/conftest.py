@@ -31,11 +31,21 @@ def mocked_aws(aws_env: None) -> Iterator[Any]:
         yield
 
 
+@pytest.fixture(scope="session")
+def boto_session() -> Any:
+    """One boto3 session for the suite: its loader reads SageMaker's large API model once."""
+    import boto3
+    import moto  # noqa: F401  (moto hooks botocore before the session exists)
+
+    return boto3.session.Session(aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+                                 region_name=REGION)
+
+
 @pytest.fixture
-def clients(mocked_aws: None) -> Any:
+def clients(mocked_aws: None, boto_session: Any) -> Any:
     from specwire.deploy import make_clients
 
-    aws = make_clients(REGION)
+    aws = make_clients(REGION, session=boto_session)
     aws.s3.create_bucket(Bucket=BUCKET)
     return aws
 
