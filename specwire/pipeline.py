@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -175,10 +176,12 @@ class Pipeline:
 
         goal = TrainingGoal(framework)
         roles = goal.step_types(self.registry)
+        trainer = self._training_overrides(roles["trainer"], hyperparameters)
+        with self._all_or_nothing():
+            self._add(roles["source"], None, None, None, {"source_s3_uri": data_uri}, location=data_uri)
+            self._add(roles["trainer"], None, None, None, trainer)
+            self._add(roles["evaluator"], None, None, None, {})
         self.fill_gaps = True
-        self.add_step(roles["source"], source_s3_uri=data_uri, _location=data_uri)
-        self.add_step(roles["trainer"], **self._training_overrides(roles["trainer"], hyperparameters))
-        self.add_step(roles["evaluator"])
         self._notes.append(
             f"goal: {goal.describe()} at {data_uri} — the catalog's {roles['source']}, {roles['trainer']} and "
             f"{roles['evaluator']}; the engine fills in the steps between them"
@@ -203,7 +206,11 @@ class Pipeline:
         of fields. Field names and values are checked now: an unknown field is an error with a
         suggestion, never ignored.
         """
-        location = overrides.pop("_location", None)
+        return self._add(step_type, name, job_type, config, overrides)
+
+    def _add(self, step_type: str, name: str | None, job_type: str | None,
+             config: StepConfig | Mapping[str, Any] | None, overrides: Mapping[str, Any], *,
+             location: str | None = None) -> Pipeline:
         registry = self.registry
         if step_type not in registry:
             from specwire.specs.registry import unknown_step
@@ -215,9 +222,21 @@ class Pipeline:
         self._check(step_type, node_name, job_type, merged)
         self._steps.append(_Step(node_name, step_type, job_type, merged))
         if location is not None:
-            self._data_locations.setdefault(job_type, str(location))
+            self._data_locations.setdefault(job_type, location)
         self._changed()
         return self
+
+    @contextmanager
+    def _all_or_nothing(self) -> Iterator[None]:
+        """A call that adds or replaces several steps either does all of it or leaves no trace."""
+        saved = (list(self._steps), list(self._edges), dict(self._type_overrides), dict(self._data_locations),
+                 list(self._notes))
+        try:
+            yield
+        except BaseException:
+            self._steps, self._edges, self._type_overrides, self._data_locations, self._notes = saved
+            self._changed()
+            raise
 
     def load_data(
         self,
@@ -237,8 +256,10 @@ class Pipeline:
         extra: dict[str, Any] = {"source_s3_uri": uri}
         if data_format is not None:
             extra["data_format"] = data_format
-        split = self._split(validation_split, test_split) if validation_split or test_split else None
-        self.add_step(step, name=name, job_type=job_type, config=config, _location=uri, **extra, **overrides)
+        split = None
+        if validation_split is not None or test_split is not None:
+            split = self._split(validation_split, test_split)
+        self._add(step, name, job_type, config, {**extra, **overrides}, location=uri)
         if split is not None:
             self._type_overrides["TabularPreprocessing"] = split
         return self
@@ -305,19 +326,15 @@ class Pipeline:
         node_name = name or (replaced.name if replaced is not None and replaced.name != replaced.step_type
                              else None)
         position = len(self._steps)
-        if replaced is not None:
-            position = self._steps.index(replaced)
-            self._steps.remove(replaced)
-        try:
+        with self._all_or_nothing():
+            if replaced is not None:
+                position = self._steps.index(replaced)
+                self._steps.remove(replaced)
             settings = self._config_overrides(step_type, node_name or step_type, config)
             merged = {**base, **settings, **overrides}
             _default_ranges(merged)
-            self.add_step(step_type, name=node_name, **merged)
-        except SpecwireError:
-            if replaced is not None:
-                self._steps.insert(position, replaced)
-            raise
-        self._steps.insert(position, self._steps.pop())
+            self._add(step_type, node_name, None, None, merged)
+            self._steps.insert(position, self._steps.pop())
         if replaced is not None:
             tuned = self._steps[position].name
             self._edges = [(tuned if a == replaced.name else a, tuned if b == replaced.name else b)

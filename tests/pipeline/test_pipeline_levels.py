@@ -443,3 +443,17 @@ def test_policies_apply_to_the_pipeline_as_to_the_cli(tmp_path: Path) -> None:
     tuned = Pipeline("f", rules=[rule]).load_data(DATA).train_xgboost().tune_hyperparameters()
     assert [d.message for d in tuned.resolve().errors] == [
         "policy no_tuning: tuning is not allowed here (HyperparameterTuning)"]
+
+
+def test_a_refused_call_leaves_the_pipeline_as_it_was() -> None:
+    pipeline = Pipeline("f").load_data(DATA)
+    with pytest.raises(ConfigError, match="max_depth"):
+        pipeline.auto_train_xgboost("s3://other-data/", max_depth=0)
+    assert pipeline.nodes == [("DataLoading", "DataLoading", None)]
+    pipeline.train_xgboost(max_depth=8)
+    with pytest.raises(ConfigError, match="max_jobs"):
+        pipeline.tune_hyperparameters(max_jobs=0)
+    assert [n[1] for n in pipeline.nodes] == ["DataLoading", "XGBoostTraining"]  # the trainer is back
+    with pytest.raises(ConfigError, match="validation_split must be a fraction"):
+        pipeline.load_data(DATA, validation_split=0)
+    assert len(pipeline.nodes) == 2
