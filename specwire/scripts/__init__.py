@@ -21,6 +21,8 @@ Conventions (the builders rely on them):
 - A failure exits with code 2 and one line naming the column, file or argument at fault; in a
   SageMaker job the same line goes to /opt/ml/output/message (processing) or
   /opt/ml/output/failure (training), which SageMaker shows as the job's failure reason.
+- `inference.py` holds the serving handlers (`model_fn`, `input_fn`, `predict_fn`,
+  `output_fn`) of every model the training scripts write, for the framework containers.
 - ModelEvaluation writes evaluation.json; a QualityGate reads metric M at the JsonGet path
   `metrics.M.value` (`quality_gate_json_path`).
 """
@@ -32,8 +34,9 @@ from importlib import resources
 from pathlib import Path
 
 #: Step type -> the script its job runs (the file name is also the configs' `entry_point` default).
-#: HyperparameterTuning runs the training script of its framework; CreateModel, BatchTransform,
-#: ModelRegistration and QualityGate run no specwire script.
+#: HyperparameterTuning runs the training script of its framework; CreateModel and
+#: ModelRegistration package `inference.py` with the model (BatchTransform runs that model);
+#: QualityGate runs no code.
 SCRIPTS: dict[str, str] = {
     "DataLoading": "data_loading.py",
     "TabularPreprocessing": "tabular_preprocessing.py",
@@ -42,6 +45,8 @@ SCRIPTS: dict[str, str] = {
     "PyTorchTraining": "pytorch_train.py",
     "ModelEvaluation": "evaluation.py",
     "ModelCalibration": "calibration.py",
+    "CreateModel": "inference.py",
+    "ModelRegistration": "inference.py",
 }
 
 #: Framework -> its training script (what a HyperparameterTuning step runs).

@@ -66,13 +66,12 @@ FAILURE_FILE = Path("/opt/ml/output/message")
 
 METRICS = ("auc", "pr_auc", "precision", "recall", "f1", "accuracy", "log_loss", "brier_score")
 DEFAULT_METRICS = ("auc", "pr_auc", "precision", "recall", "f1", "log_loss")
-#: Objectives whose predictions are probabilities of class 1, and those that give a margin.
-PROBABILITY_OBJECTIVES = {
-    "xgboost": ("binary:logistic", "reg:logistic", "binary:hinge"),
+#: Objectives of binary classifiers, by framework (the losses of PyTorch models).
+BINARY_OBJECTIVES = {
+    "xgboost": ("binary:logistic", "binary:logitraw", "binary:hinge", "reg:logistic"),
     "lightgbm": ("binary", "cross_entropy"),
     "pytorch": ("bce",),
 }
-MARGIN_OBJECTIVES = {"xgboost": ("binary:logitraw",)}
 CURVE_POINTS = 101
 
 
@@ -157,48 +156,68 @@ def sigmoid(values: Any) -> Any:
     return 1.0 / (1.0 + np.exp(-np.asarray(values, dtype=float)))
 
 
-def predict(folder: Path, metadata: dict[str, Any], x: Any) -> Any:
-    """Probabilities of class 1 for the rows of the float matrix `x`."""
+def load_model(folder: Path, metadata: dict[str, Any]) -> Any:
+    """The model object of a specwire training script's output folder."""
     framework = metadata["framework"]
-    objective = metadata["objective"]
-    margin = objective in MARGIN_OBJECTIVES.get(framework, ())
-    if not margin and objective not in PROBABILITY_OBJECTIVES.get(framework, ()):
-        raise ScriptError(
-            f"the model's objective {objective!r} ({framework}) is not a binary classifier; "
-            "ModelEvaluation computes binary-classification metrics"
-        )
-    model_file = folder / metadata["model_file"]
-    scores: Any
+    model_file = str(folder / metadata["model_file"])
     try:
         if framework == "xgboost":
             import xgboost as xgb
 
             booster = xgb.Booster()
-            booster.load_model(str(model_file))
-            scores = booster.predict(xgb.DMatrix(x))
-        elif framework == "lightgbm":
+            booster.load_model(model_file)
+            return booster
+        if framework == "lightgbm":
             import lightgbm as lgb
 
-            scores = lgb.Booster(model_file=str(model_file)).predict(x)
-        elif framework == "pytorch":
+            return lgb.Booster(model_file=model_file)
+        if framework == "pytorch":
             import torch
 
-            scaler = metadata["scaler"]
-            scaled = np.nan_to_num((x - np.asarray(scaler["mean"])) / np.asarray(scaler["scale"]))
-            network = torch.jit.load(str(model_file), map_location="cpu")
+            network = torch.jit.load(model_file, map_location="cpu")
             network.eval()
-            with torch.no_grad():
-                logits = network(torch.as_tensor(scaled, dtype=torch.float32)).reshape(-1)
-            scores = sigmoid(logits.numpy())
-        else:
-            raise ScriptError(f"unknown model framework {framework!r} in {METADATA_FILE}")
+            return network
     except ImportError as exc:
         raise ScriptError(
-            f"this container cannot load a {framework} model ({exc}); run the evaluation in an image that has "
-            f"{framework} (config image_uri)"
+            f"this container cannot load a {framework} model ({exc}); use an image that has {framework} "
+            "(config image_uri)"
         ) from exc
-    scores = np.asarray(scores, dtype=float).reshape(-1)
-    return sigmoid(scores) if margin else scores
+    raise ScriptError(f"unknown model framework {framework!r} in {METADATA_FILE}")
+
+
+def predict_scores(model: Any, metadata: dict[str, Any], x: Any) -> Any:
+    """The model's predictions for the float matrix `x`: probabilities for classifiers (margins
+    and logits turned into probabilities), values for regressors; one column per class for
+    multi-class models."""
+    framework, objective = metadata["framework"], metadata["objective"]
+    if framework == "xgboost":
+        import xgboost as xgb
+
+        scores = np.asarray(model.predict(xgb.DMatrix(x)), dtype=float)
+        return sigmoid(scores) if objective == "binary:logitraw" else scores
+    if framework == "lightgbm":
+        return np.asarray(model.predict(x), dtype=float)
+    import torch
+
+    scaler = metadata["scaler"]
+    scaled = np.nan_to_num((x - np.asarray(scaler["mean"])) / np.asarray(scaler["scale"]))
+    with torch.no_grad():
+        logits = model(torch.as_tensor(scaled, dtype=torch.float32))
+        if objective == "cross_entropy":
+            return torch.softmax(logits, dim=1).numpy().astype(float)
+    values = logits.numpy().astype(float).reshape(-1)
+    return sigmoid(values) if objective == "bce" else values
+
+
+def predict(folder: Path, metadata: dict[str, Any], x: Any) -> Any:
+    """Probabilities of class 1 for the rows of the float matrix `x`, by a binary classifier."""
+    framework, objective = metadata["framework"], metadata["objective"]
+    if objective not in BINARY_OBJECTIVES.get(framework, ()):
+        raise ScriptError(
+            f"the model's objective {objective!r} ({framework}) is not a binary classifier; "
+            "ModelEvaluation computes binary-classification metrics"
+        )
+    return np.asarray(predict_scores(load_model(folder, metadata), metadata, x), dtype=float).reshape(-1)
 
 
 # ---------------------------------------------------------------- the data
@@ -327,7 +346,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--label-field", default=None, help="label column (default: the model's)")
     parser.add_argument("--metrics", type=metric_names, default=list(DEFAULT_METRICS))
     parser.add_argument("--decision-threshold", type=probability, default=0.5)
-    parser.add_argument("--model-framework", choices=sorted(PROBABILITY_OBJECTIVES), default=None)
+    parser.add_argument("--model-framework", choices=sorted(BINARY_OBJECTIVES), default=None)
     parser.add_argument("--job-type", default=None, help="data chain (only recorded)")
     parser.add_argument("--input-dir", default=INPUT_ROOT, help=f"folder holding '{MODEL_INPUT}/', '{DATA_INPUT}/'")
     parser.add_argument("--output-dir", default=OUTPUT_ROOT, help="folder receiving the outputs")

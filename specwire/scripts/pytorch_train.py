@@ -251,6 +251,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
         "x_valid": None,
         "y_valid": None,
         "schema": schema,
+        "columns": [str(c) for c in frame.columns],
         "categories": categories,
         "scaler": scaler,
     }
@@ -374,6 +375,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "label": schema["label"],
         "id": schema["id"],
         "features": schema["features"],
+        "columns": prepared["columns"],
         "categories": prepared["categories"],
         "scaler": prepared["scaler"],
         "params": {name: getattr(args, name) for name in HYPERPARAMETERS},

@@ -298,6 +298,7 @@ def run(args: argparse.Namespace, extra: dict[str, str]) -> dict[str, Any]:
         "label": schema["label"],
         "id": schema["id"],
         "features": features,
+        "columns": [str(c) for c in frame.columns],
         "categories": categories,
         "rounds": booster.num_boosted_rounds(),
         "params": {k: v for k, v in params.items() if isinstance(v, (str, int, float, list))},
