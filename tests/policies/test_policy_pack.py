@@ -110,3 +110,14 @@ def test_a_folder_without_tests_is_bad_input(tmp_path: Path) -> None:
     result = run("rules", "test", tmp_path)
     assert result.exit_code == 2
     assert "no policy test file" in result.output
+
+
+def test_the_guide_documents_every_predicate_of_the_vocabulary_and_every_pack_rule() -> None:
+    from specwire.policies import VOCABULARY
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "policies.md").read_text()
+    for predicate in VOCABULARY:
+        name, arity = predicate.signature.rsplit("/", 1)
+        assert re.search(rf"`{name}\(" + ", ".join(["[^,`)]+"] * int(arity)) + r"\)`", guide), predicate.signature
+    for vid in set().union(*(_ids(p) for p in PACK.glob("*.lp"))):
+        assert f"`{vid}`" in guide, vid
