@@ -143,6 +143,9 @@ class Pipeline:
         self._type_overrides: dict[str, tuple[str, dict[str, Any]]] = {}
         self._data_locations: dict[str | None, str] = {}
         self._notes: list[str] = []
+        self._config_pipeline_name: str | None = None
+        self._context_extra: dict[str, Any] = {}
+        self._file_overrides: dict[str, dict[str, Any]] = {}
         self._resolver: Resolver | None = None
         self._resolved: ResolvedPipeline | None = None
         self._configs: dict[str, StepConfig] | None = None
@@ -450,6 +453,8 @@ class Pipeline:
                        bucket=first.bucket, prefix=first.prefix, tags=first.tags, version=first.pipeline_version,
                        description=description, catalog=catalog, rules=rules, policy_packs=policy_packs,
                        fill_gaps=auto_resolve_dependencies)
+        # Inserted steps share the given configs' S3 layout, even when `name` renames the pipeline.
+        pipeline._config_pipeline_name = first.pipeline_name
         registry = pipeline.registry
         seen: set[str] = set()
         for config in given:
@@ -726,9 +731,6 @@ class Pipeline:
 
     # ------------------------------------------------------------------ internals
 
-    _context_extra: dict[str, Any]
-    _file_overrides: dict[str, dict[str, Any]]
-
     def _changed(self) -> None:
         self._resolved = None
         self._configs = None
@@ -897,9 +899,10 @@ class Pipeline:
         bucket = self.bucket or f"sagemaker-{region}-{account}"
         locations = dict(self._data_locations)
         default = locations.pop(None, None) or next(iter(locations.values()), None) or f"s3://{bucket}/data/"
-        extra = getattr(self, "_context_extra", {})
+        extra = self._context_extra
         return GenerationContext.from_data({
-            "pipeline_name": self.sagemaker_name, "region": region, "role_arn": role, "bucket": bucket,
+            "pipeline_name": self._config_pipeline_name or self.sagemaker_name,
+            "region": region, "role_arn": role, "bucket": bucket,
             "prefix": self.prefix, "tags": self.tags, "pipeline_version": self.version,
             "data_location": default, "data_locations": {k: v for k, v in locations.items() if k},
             "environment": self.environment, "data_size_gb": self.data_size_gb, "label_field": self.label_field,
@@ -920,7 +923,7 @@ class Pipeline:
                     + " -> ".join(result.order),
                 )
             overrides[step_type] = dict(changes)
-        for key, changes in getattr(self, "_file_overrides", {}).items():
+        for key, changes in self._file_overrides.items():
             if key not in names and key not in present:
                 # Name it the way the config layer does (with its suggestions).
                 overrides[key] = changes

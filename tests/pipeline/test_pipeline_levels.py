@@ -282,6 +282,9 @@ def test_from_configs_resolves_and_fills_gaps() -> None:
         assert out[config.node_name] is config  # type: ignore[attr-defined]
     assert out["TabularPreprocessing"].bucket == "ml-artifacts"
     assert pipeline.sagemaker_name == "fraud"
+    renamed = Pipeline.from_configs(configs, name="fraud v2")  # type: ignore[arg-type]
+    assert renamed.sagemaker_name == "fraud-v2"
+    assert renamed.configs()["TabularPreprocessing"].pipeline_s3_root == configs[0].pipeline_s3_root  # type: ignore[attr-defined]
 
 
 def test_from_configs_with_a_valid_dag() -> None:
