@@ -94,6 +94,8 @@ class BuildContext:
         self.parameter_users = dict(parameter_users)
         #: Parameters by name, in the order they were first asked for (the definition's order).
         self.parameters: dict[str, Any] = {}
+        #: Image URIs already looked up (each SDK lookup reads botocore's endpoint data again).
+        self._images: dict[tuple[str, str, str, str, str], str] = {}
 
     def parameter(self, kind: str, node: str, default: Any) -> Any:
         """The pipeline parameter of `kind` for `node` (created on first use), defaulting to `default`."""
@@ -135,6 +137,9 @@ class BuildContext:
         from sagemaker.core import image_uris
 
         family, py_version = FRAMEWORK_IMAGES.get(framework, (framework, "py3"))
+        key = (family, version, py_version, instance_type, scope)
+        if key in self._images:
+            return self._images[key]
         try:
             uri: str = image_uris.retrieve(
                 family,
@@ -151,6 +156,7 @@ class BuildContext:
                 suggested_fix="set image_uri in the node's config, or choose a framework_version SageMaker ships",
                 nodes=[config.node_name],
             ) from None
+        self._images[key] = uri
         return uri
 
 
