@@ -1,59 +1,16 @@
-"""Small catalogs for focused rule tests: each test states the specs it relies on."""
+"""Fixtures of the rule tests; the builders live in `rulekit`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from rulekit import Resolve
 
-from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
+from specwire.engine.pipeline_def import PipelineDefinition
 from specwire.engine.resolver import ResolveOptions, Resolver
 from specwire.engine.result import ResolvedPipeline
-from specwire.specs.models import StepSpecification
 from specwire.specs.registry import SpecRegistry, load_registry
-
-
-def dep(name: str, types: Sequence[str] = ("S3Uri",), *, required: bool = True, kind: str = "processing_output",
-        sources: Sequence[str] = (), keywords: Sequence[str] = (), aliases: Sequence[str] = ()) -> dict[str, Any]:
-    return {"logical_name": name, "data_types": list(types), "required": required, "kind": kind,
-            "compatible_sources": list(sources), "semantic_keywords": list(keywords), "aliases": list(aliases)}
-
-
-def out(name: str, dtype: str = "S3Uri", *, kind: str = "processing_output", keywords: Sequence[str] = (),
-        aliases: Sequence[str] = ()) -> dict[str, Any]:
-    return {"logical_name": name, "data_type": dtype, "kind": kind, "semantic_keywords": list(keywords),
-            "aliases": list(aliases)}
-
-
-def spec(step: str, deps: Sequence[dict[str, Any]] = (), outs: Sequence[dict[str, Any]] = (),
-         variants: dict[str, Any] | None = None) -> StepSpecification:
-    return StepSpecification.model_validate({"step_type": step, "dependencies": list(deps), "outputs": list(outs),
-                                             "job_type_variants": variants or {}})
-
-
-def catalog(*specs: StepSpecification) -> SpecRegistry:
-    registry = SpecRegistry()
-    for s in specs:
-        registry.add(s, "<test>")
-    return registry
-
-
-def pipeline(*nodes: str | tuple[str, str] | tuple[str, str, str | None],
-             edges: Sequence[tuple[str, str]] = ()) -> PipelineDefinition:
-    """Nodes as `Step` (named after the step), `(name, Step)` or `(name, Step, job_type)`."""
-    built = []
-    for n in nodes:
-        if isinstance(n, str):
-            built.append(PipelineNode(n, n))
-        elif len(n) == 2:
-            built.append(PipelineNode(n[0], n[1]))
-        else:
-            built.append(PipelineNode(n[0], n[1], n[2]))
-    return PipelineDefinition(tuple(built), tuple(edges), "test")
-
-
-Resolve = Callable[..., ResolvedPipeline]
 
 
 @pytest.fixture
@@ -69,9 +26,3 @@ def builtin() -> SpecRegistry:
     return load_registry()
 
 
-def ports(result: ResolvedPipeline) -> set[tuple[str, str, str, str]]:
-    return {(e.source, e.output, e.target, e.dependency) for e in result.edges}
-
-
-def kinds(result: ResolvedPipeline) -> list[str]:
-    return [d.kind for d in result.diagnostics]

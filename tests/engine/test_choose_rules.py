@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import catalog, dep, kinds, pipeline, ports
+from rulekit import catalog, dep, kinds, pipeline, ports
 
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
 
@@ -49,8 +49,8 @@ def test_an_optional_input_is_wired_when_a_provider_exists(resolve, builtin):
 
 def test_nodes_are_not_connected_to_themselves(resolve):
     reg = catalog(
-        __import__("conftest").spec("Loop", deps=[dep("x", sources=["Loop"])],
-                                    outs=[__import__("conftest").out("x")]),
+        __import__("rulekit").spec("Loop", deps=[dep("x", sources=["Loop"])],
+                                    outs=[__import__("rulekit").out("x")]),
     )
     result = resolve(reg, PipelineDefinition((PipelineNode("only", "Loop"),)))
     assert ports(result) == set()

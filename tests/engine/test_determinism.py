@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import catalog
+from rulekit import catalog
 
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
 from specwire.engine.resolver import ResolveOptions, Resolver

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import pipeline
+from rulekit import pipeline
 
 from specwire.errors import MissingDependencyError, PipelineResolutionError
 

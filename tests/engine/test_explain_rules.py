@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import pipeline
+from rulekit import pipeline
 
 
 def test_every_edge_carries_reasons_naming_rules_and_fields(resolve, builtin):

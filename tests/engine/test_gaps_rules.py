@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import catalog, dep, out, pipeline, spec
+from rulekit import catalog, dep, out, pipeline, spec
 
 
 def test_the_documented_gap_is_reported_then_filled(resolve, builtin):

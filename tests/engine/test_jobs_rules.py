@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import catalog, dep, kinds, out, pipeline, ports, spec
+from rulekit import catalog, dep, kinds, out, pipeline, ports, spec
 
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
 

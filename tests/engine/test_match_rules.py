@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import catalog, dep, out, pipeline, ports, spec
+from rulekit import catalog, dep, out, pipeline, ports, spec
 
 from specwire.engine.catalog_index import build_index, explain_matches
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import catalog, dep, out, pipeline, spec
+from rulekit import catalog, dep, out, pipeline, spec
 
 from specwire.engine.order import find_cycle, topological_order
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import catalog, dep, out, pipeline, ports, spec
+from rulekit import catalog, dep, out, pipeline, ports, spec
 
 
 def test_a_dependency_refuses_an_output_of_another_data_type(resolve):

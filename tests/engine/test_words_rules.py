@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import catalog, dep, out, pipeline, ports, spec
+from rulekit import catalog, dep, out, pipeline, ports, spec
 
 
 def test_spellings_of_one_idea_meet_at_their_root(resolve):
