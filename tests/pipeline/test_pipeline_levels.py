@@ -30,9 +30,18 @@ DATA = "s3://fraud-data/"
 
 
 def test_import_specwire_loads_neither_the_sdk_nor_boto3_nor_the_engine() -> None:
+    heavy = "{'sagemaker', 'boto3', 'botocore', 'clingo', 'pydantic'}"
     code = ("import sys, specwire; specwire.Pipeline('x');"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sagemaker', 'boto3', 'botocore', 'clingo', "
-            "'pydantic'}))")
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_planning_a_pipeline_loads_neither_the_sdk_nor_boto3() -> None:
+    code = ("import sys; from specwire import Pipeline;"
+            f"p = Pipeline('f', role_arn={ROLE!r}).auto_train_xgboost('s3://fraud-data/');"
+            "p.explain(); p.configs(); p.graph('svg'); p._repr_mimebundle_();"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sagemaker', 'boto3', 'botocore'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
