@@ -172,3 +172,19 @@ def test_deploy_cli_end_to_end(moto_bucket: Any, tmp_path: Path, monkeypatch: py
     assert "execution succeeded" in result.stderr
     names = [p["PipelineName"] for p in moto_bucket.sagemaker.list_pipelines()["PipelineSummaries"]]
     assert names == ["fraud-detection"]
+
+
+def test_deploy_cli_reports_an_aws_error_in_one_message(moto_bucket: Any, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from specwire.cli import app, example_path
+
+    monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(tmp_path / "cache"))
+    result = CliRunner().invoke(app, ["deploy", str(example_path("fraud")), "--role", ROLE,
+                                      "--bucket", "no-such-bucket-anywhere"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "the S3 bucket no-such-bucket-anywhere does not exist in us-east-1" in result.stderr
+    assert "fix: create the bucket" in result.stderr
+    assert moto_bucket.sagemaker.list_pipelines()["PipelineSummaries"] == []
