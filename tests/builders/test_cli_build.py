@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,13 @@ main()
 """
 
 runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"})
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_main_command() -> list[str]:
+    """The arguments of the `specwire` command on the README's first line, as written."""
+    first = README.read_text(encoding="utf-8").split("```bash\n", 1)[1].splitlines()[0]
+    return shlex.split(first.split(".venv/bin/specwire ", 1)[1])
 
 
 def run(*args: str | Path) -> Result:
@@ -65,16 +73,16 @@ def test_the_readme_command_builds_offline_in_a_fresh_process(
     env = {k: v for k, v in os.environ.items() if k not in AWS_VARIABLES}
     env.update(HOME=str(tmp_path / "home"), SPECWIRE_CACHE_DIR=str(tmp_path / "cache"), COLUMNS="200", NO_COLOR="1")
     (tmp_path / "home").mkdir()
+    args = readme_main_command()
+    assert args == ["build", "--example", "fraud", "--explain", "-o", "fraud-definition.json"]
     target = tmp_path / "fraud-definition.json"
-    done = subprocess.run(
-        [sys.executable, "-c", GUARDED_MAIN, "build", "--example", "fraud", "--explain", "-o", str(target)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
-    )
+    done = subprocess.run([sys.executable, "-c", GUARDED_MAIN, *args],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "CONNECTION ATTEMPTS: 0" in done.stderr
     assert "Traceback" not in done.stderr
     assert PLACEHOLDER_ROLE in done.stderr  # the warning that names the placeholder role
-    assert f"wrote {target}" in done.stderr
+    assert "wrote fraud-definition.json" in done.stderr
     definition = json.loads(target.read_text(encoding="utf-8"))
     assert definition["Version"] == "2020-12-01"
     # --explain printed what `specwire resolve --explain` prints, before writing
