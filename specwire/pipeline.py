@@ -1059,7 +1059,7 @@ def _builders() -> Any:
     except ImportError as exc:
         raise BadInputError(
             f"building SageMaker objects needs specwire.builders and the SageMaker SDK ({exc})",
-            suggested_fix="pip install 'specwire[aws]'",
+            suggested_fix="reinstall specwire (the SageMaker SDK is one of its dependencies): pip install specwire",
         ) from None
     return builders
 
