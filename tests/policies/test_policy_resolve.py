@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -195,6 +196,24 @@ def test_a_rule_that_grounds_for_ever_is_stopped_by_the_time_limit(tmp_path: Pat
             f"ground (rules loaded: {rule.resolve()}, with specwire's 8 wiring rule files)") in result.output
     with pytest.raises(ChildProcessError):  # the child was stopped and reaped
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_rule_that_grounds_too_much_is_stopped_by_the_memory_limit(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def tight() -> int:  # 100 MiB more than the child maps when it starts, instead of half the machine
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") + (100 << 20)
+
+    if not Path("/proc/self/statm").exists():
+        pytest.skip("needs /proc")
+    monkeypatch.setattr(engine_policy, "_memory_limit", tight)
+    rule = tmp_path / "cross.lp"
+    rule.write_text('pair(X, Y) :- X = 1..3000, Y = 1..3000.\nviolation(never, "m", X) :- pair(X, _), X < 0.\n')
+    result = run("resolve", "DataLoading", "--rules", rule)
+    assert result.exit_code == 2
+    assert re.search(r"error: grounding ran out of memory \(limit \d+\.\d GiB\): a rule makes the program too "
+                     r"large to ground", result.output), result.output
+    assert f"(rules loaded: {rule.resolve()}, with specwire's 8 wiring rule files)" in result.output
 
 
 def test_resolving_without_policies_never_forks(monkeypatch: pytest.MonkeyPatch) -> None:
