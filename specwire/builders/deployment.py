@@ -73,13 +73,11 @@ class CreateModelBuilder(StepBuilder):
         assert isinstance(config, CreateModelConfig)
         artifacts = self.require(config, inputs, "model_artifacts")
         builder = _model_builder(config, artifacts.value, ctx, config.instance_type)
-        if config.enable_network_isolation:
-            # ModelBuilder has no switch for it; the request field is set directly.
-            step_args = builder.build(model_name=config.node_name)
-            step_args["EnableNetworkIsolation"] = True
-        else:
-            step_args = builder.build(model_name=config.node_name)
+        step_args = builder.build(model_name=config.node_name)
         step = ModelStep(name=config.node_name, step_args=step_args)
+        if config.enable_network_isolation:
+            # ModelBuilder has no switch for it: set the CreateModel request's field.
+            step.step_args.create_model_request["EnableNetworkIsolation"] = True
         ref = OutputRef(config.node_name, "model_name", step.properties.ModelName, step)
         return BuiltStep(config.node_name, step, {"model_name": ref})
 

@@ -64,7 +64,7 @@ nodes:
   - {name: score, step: BatchTransform}
 # The generator cannot tell which of three trained models a step behind the gate serves.
 overrides:
-  model: {model_framework: lightgbm}
+  model: {model_framework: lightgbm, enable_network_isolation: true}
   register: {model_framework: lightgbm}
 """
 

@@ -283,3 +283,18 @@ def test_nested_branches_hold_every_step_fed_by_a_gated_step(everything: Built) 
     assert {"model", "register", "score", "calibrate"} <= branch  # calibrate reads score's predictions
     top = {s["Name"] for s in everything.definition["Steps"]}
     assert not branch & top
+
+
+def test_model_steps_follow_their_configs(everything: Built) -> None:
+    steps = steps_by_name(everything.definition)
+    model = steps["model"]["Arguments"]
+    assert model["EnableNetworkIsolation"] is True
+    assert "sagemaker-scikit-learn" in model["PrimaryContainer"]["Image"]  # LightGBM is served from it
+    register = steps["register"]["Arguments"]
+    assert register["ModelMetrics"]["Explainability"]["Report"]["S3Uri"]["Std:Join"]["Values"][1] == (
+        "explainability.json")
+    # the calibration step's metrics fed the registration's evaluation_report
+    assert register["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"]["Std:Join"]["Values"][1] == (
+        "calibration_metrics.json")
+    assert references(register["CustomerMetadataProperties"]["calibration_model"]) == [
+        "Steps.calibrate.ProcessingOutputConfig.Outputs['calibration_model'].S3Output.S3Uri"]

@@ -1,0 +1,87 @@
+"""Time `specwire build --example fraud`: the whole process, and where the time goes.
+
+    python benchmarks/build_time.py --runs 5
+
+Whole process: wall time of `specwire build --example fraud -o <tmp>` in a fresh interpreter,
+median of `--runs`. Phases: one fresh interpreter that times importing specwire, resolving and
+generating the configs, importing the SageMaker SDK, and building the definition (median of
+`--runs` interpreters). Also checks `specwire resolve` still does not import the SDK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PHASES = """
+import json, sys, time
+t0 = time.perf_counter()
+from specwire.cli import example_path
+from specwire.pipeline import Pipeline
+t1 = time.perf_counter()
+pipeline = Pipeline.from_file(example_path("fraud"), role_arn="arn:aws:iam::000000000000:role/bench")
+plan = pipeline.plan()
+t2 = time.perf_counter()
+from specwire.builders.offline import offline_environment
+with offline_environment("us-east-1"):
+    pass
+t3 = time.perf_counter()
+from specwire.builders import definition_json
+definition_json(plan.resolved, plan.configs, name=pipeline.sagemaker_name)
+t4 = time.perf_counter()
+print(json.dumps({"specwire import": t1 - t0, "resolve + configs": t2 - t1, "SDK import": t3 - t2,
+                  "build + JSON": t4 - t3}))
+"""
+
+RESOLVE_IMPORTS = """
+import sys
+from specwire.cli import app
+try:
+    app(["resolve", "--example", "fraud"])
+except SystemExit:
+    pass
+print("SDK", any(m.split(".")[0] == "sagemaker" for m in sys.modules), file=sys.stderr)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    specwire = shutil.which("specwire") or str(Path(sys.executable).with_name("specwire"))
+    folder = Path(tempfile.mkdtemp(prefix="specwire-bench-"))
+    env = {**os.environ, "SPECWIRE_CACHE_DIR": str(folder / "cache")}
+    target = folder / "d.json"
+    subprocess.run([specwire, "build", "--example", "fraud", "-o", str(target)], env=env, check=True,
+                   capture_output=True)  # warm the stage-one cache, as a second run on a machine would
+    walls: list[float] = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        subprocess.run([specwire, "build", "--example", "fraud", "-o", str(target)], env=env, check=True,
+                       capture_output=True)
+        walls.append(time.perf_counter() - start)
+    phases: dict[str, list[float]] = {}
+    for _ in range(args.runs):
+        out = subprocess.run([sys.executable, "-c", PHASES], env=env, check=True, capture_output=True, text=True)
+        for name, seconds in json.loads(out.stdout).items():
+            phases.setdefault(name, []).append(seconds)
+    resolve = subprocess.run([sys.executable, "-c", RESOLVE_IMPORTS], env=env, capture_output=True, text=True)
+    print("whole process, specwire build --example fraud:",
+          ", ".join(f"{w:.2f}" for w in walls), f"s; median {statistics.median(walls):.2f} s")
+    for name, values in phases.items():
+        print(f"  {name:18} median {statistics.median(values):.2f} s")
+    print("specwire resolve imports the SDK:", "yes" if "SDK True" in resolve.stderr else "no")
+    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
