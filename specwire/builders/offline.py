@@ -70,12 +70,21 @@ def _import_sdk() -> None:
     """
     import importlib
 
+    from specwire.errors import BuildError
+
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    for module in SDK_MODULES:
-        importlib.import_module(module)
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    try:
+        for module in SDK_MODULES:
+            importlib.import_module(module)
+    except ImportError as exc:
+        raise BuildError(
+            f"building a SageMaker definition needs the SageMaker Python SDK 3.27, which cannot be imported ({exc})",
+            suggested_fix="pip install 'sagemaker>=3.27,<3.28' (specwire's own install brings it)",
+        ) from None
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 def _sdk_loggers() -> list[logging.Logger]:

@@ -1,0 +1,58 @@
+"""Where the steps behind quality gates go (`assembler._branches`), without the SDK."""
+
+from __future__ import annotations
+
+import pytest
+
+from specwire.builders.assembler import _branches
+from specwire.engine.result import ResolvedEdge, ResolvedNode, ResolvedPipeline
+from specwire.errors import BuildError
+
+
+def plan(nodes: list[tuple[str, str]], edges: list[tuple[str, str, str, str]]) -> ResolvedPipeline:
+    return ResolvedPipeline(
+        name="p",
+        nodes=[ResolvedNode(name, step, None) for name, step in nodes],
+        edges=[ResolvedEdge(s, o, t, d) for s, o, t, d in edges],
+        order=[name for name, _ in nodes],
+        diagnostics=[],
+    )
+
+
+def test_a_gate_inside_another_gates_branch_holds_its_own_consumers() -> None:
+    resolved = plan(
+        [("eval", "ModelEvaluation"), ("gate1", "QualityGate"), ("model", "CreateModel"),
+         ("eval2", "ModelEvaluation"), ("gate2", "QualityGate"), ("register", "ModelRegistration"),
+         ("score", "BatchTransform")],
+        [("eval", "evaluation_report", "gate1", "evaluation_report"),
+         ("gate1", "approval", "model", "approval"),
+         ("model", "model_name", "eval2", "model"),
+         ("eval2", "evaluation_report", "gate2", "evaluation_report"),
+         ("gate2", "approval", "register", "approval"),
+         ("model", "model_name", "score", "model_name"),
+         ("gate1", "approval", "register", "approval")],
+    )
+    branch_of = _branches(resolved, {"gate1", "gate2"})
+    assert branch_of == {"eval": None, "gate1": None, "model": "gate1", "eval2": "gate1", "gate2": "gate1",
+                         "register": "gate2", "score": "gate1"}
+
+
+def test_a_step_behind_two_unrelated_gates_is_refused() -> None:
+    resolved = plan(
+        [("eval", "ModelEvaluation"), ("gate1", "QualityGate"), ("gate2", "QualityGate"),
+         ("register", "ModelRegistration")],
+        [("eval", "evaluation_report", "gate1", "evaluation_report"),
+         ("eval", "evaluation_report", "gate2", "evaluation_report"),
+         ("gate1", "approval", "register", "approval"),
+         ("gate2", "approval", "register", "approval")],
+    )
+    with pytest.raises(BuildError) as err:
+        _branches(resolved, {"gate1", "gate2"})
+    assert "'register'" in err.value.message and "gate1, gate2" in err.value.message
+    assert err.value.suggested_fix
+
+
+def test_without_gates_everything_is_top_level() -> None:
+    resolved = plan([("load", "DataLoading"), ("prep", "TabularPreprocessing")],
+                    [("load", "raw_data", "prep", "raw_data")])
+    assert _branches(resolved, set()) == {"load": None, "prep": None}
