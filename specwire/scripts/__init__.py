@@ -40,11 +40,14 @@ from pathlib import Path
 SCRIPTS: dict[str, str] = {
     "DataLoading": "data_loading.py",
     "TabularPreprocessing": "tabular_preprocessing.py",
+    "MissingValueImputation": "missing_value_imputation.py",
+    "FeatureSelection": "feature_selection.py",
     "XGBoostTraining": "xgboost_train.py",
     "LightGBMTraining": "lightgbm_train.py",
     "PyTorchTraining": "pytorch_train.py",
     "ModelEvaluation": "evaluation.py",
     "ModelCalibration": "calibration.py",
+    "ModelExplainability": "model_explainability.py",
     "CreateModel": "inference.py",
     "ModelRegistration": "inference.py",
 }
@@ -65,6 +68,10 @@ PROCESSING_OUTPUT_ROOT = "/opt/ml/processing/output"
 DATA_LOADING_INPUT = "data"
 #: The file ModelEvaluation writes in its `evaluation_report` output.
 EVALUATION_REPORT_FILE = "evaluation.json"
+#: The file ModelExplainability writes in its `explainability_report` output.
+EXPLAINABILITY_REPORT_FILE = "explainability.json"
+#: The file ModelCalibration writes in its `calibration_metrics` output.
+CALIBRATION_METRICS_FILE = "calibration_metrics.json"
 
 
 def script_path(name: str) -> Path:

@@ -105,7 +105,7 @@ def channel_dir(names: Sequence[str], given: str | None) -> Path | None:
 
 
 def read_dataset(folder: Path, label_field: str | None) -> tuple[Any, dict[str, Any]]:
-    """A channel's records and its schema (label, id, features, categorical)."""
+    """A folder's records and its schema (`_schema.json` with label, id, features, categorical settled)."""
     if not folder.is_dir():
         raise ScriptError(f"data folder {folder} does not exist")
     files = sorted(
@@ -142,7 +142,13 @@ def read_dataset(folder: Path, label_field: str | None) -> tuple[Any, dict[str, 
     categorical = schema.get("categorical")
     if categorical is None:
         categorical = [c for c in features if not pd.api.types.is_numeric_dtype(frame[c])]
-    return frame, {"label": label, "id": id_field, "features": list(features), "categorical": list(categorical)}
+    return frame, {
+        **schema,
+        "label": label,
+        "id": id_field,
+        "features": list(features),
+        "categorical": list(categorical),
+    }
 
 
 def fit_categories(frame: Any, categorical: Sequence[str]) -> dict[str, list[str]]:

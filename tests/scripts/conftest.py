@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
+
+# XGBoost and LightGBM start one OpenMP thread per core; on a shared two-core CI machine their
+# spinning threads made a 5-round training take seconds. One thread is plenty for 600 records.
+# Set before the libraries load (the scripts below import them).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest
 

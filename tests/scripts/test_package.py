@@ -22,8 +22,11 @@ from specwire.scripts import (
     calibration,
     data_loading,
     evaluation,
+    feature_selection,
     inference,
     lightgbm_train,
+    missing_value_imputation,
+    model_explainability,
     pytorch_train,
     script_path,
     tabular_preprocessing,
@@ -34,11 +37,14 @@ from specwire.specs.registry import load_registry
 MODULES: dict[str, ModuleType] = {
     "DataLoading": data_loading,
     "TabularPreprocessing": tabular_preprocessing,
+    "MissingValueImputation": missing_value_imputation,
+    "FeatureSelection": feature_selection,
     "XGBoostTraining": xgboost_train,
     "LightGBMTraining": lightgbm_train,
     "PyTorchTraining": pytorch_train,
     "ModelEvaluation": evaluation,
     "ModelCalibration": calibration,
+    "ModelExplainability": model_explainability,
     "CreateModel": inference,
     "ModelRegistration": inference,
 }
@@ -87,6 +93,18 @@ def test_folders_and_channels_are_the_specs_names() -> None:
         {calibration.INPUT_NAME},
         {calibration.MODEL_OUTPUT, calibration.METRICS_OUTPUT},
     )
+    assert names("MissingValueImputation") == (
+        {missing_value_imputation.DATA_INPUT, missing_value_imputation.PARAMS_INPUT},
+        {missing_value_imputation.DATA_OUTPUT, missing_value_imputation.PARAMS_OUTPUT},
+    )
+    assert names("FeatureSelection") == (
+        {feature_selection.DATA_INPUT, feature_selection.FEATURES_INPUT},
+        {feature_selection.DATA_OUTPUT, feature_selection.FEATURES_OUTPUT},
+    )
+    assert names("ModelExplainability") == (
+        {model_explainability.MODEL_INPUT, model_explainability.DATA_INPUT},
+        {model_explainability.REPORT_OUTPUT},
+    )
     for step_type in ("XGBoostTraining", "LightGBMTraining", "PyTorchTraining"):
         module = MODULES[step_type]
         assert names(step_type)[0] == {module.TRAIN_CHANNELS[0], module.VALIDATION_CHANNELS[0]}
@@ -100,13 +118,18 @@ def test_folders_and_channels_are_the_specs_names() -> None:
         ("TabularPreprocessing", {"job_type": "calibration", "drop_duplicates": False}),
         ("ModelEvaluation", {"metrics": ["auc", "brier_score"], "decision_threshold": 0.3}),
         ("ModelCalibration", {"method": "platt", "n_bins": 20}),
+        ("MissingValueImputation", {"numeric_strategy": "constant", "fill_value": -1.0, "job_type": "testing"}),
+        ("FeatureSelection", {"method": "chi2", "n_features": 3}),
+        ("ModelExplainability", {"scoring": "log_loss", "n_repeats": 2, "max_samples": 500}),
     ],
 )
 def test_scripts_accept_the_arguments_the_builders_pass(step_type: str, fields: dict[str, Any]) -> None:
     config = config_class_for(step_type).from_data({**PIPELINE, **fields})
     args = MODULES[step_type].parse_args(script_arguments(config))
     for name, value in fields.items():
-        if name != "source_s3_uri":
+        if name == "fill_value":  # a number or a category: the script keeps the text
+            assert float(args.fill_value) == value
+        elif name != "source_s3_uri":
             assert getattr(args, name) == value, name
 
 
@@ -139,13 +162,25 @@ def test_scripts_are_self_contained_and_run_on_older_pythons(file_name: str) -> 
 #: Helpers each listed script carries a copy of; the copies must stay equal.
 SHARED = {
     "channel_dir": [xgboost_train, lightgbm_train, pytorch_train],
-    "read_dataset": [xgboost_train, lightgbm_train, pytorch_train],
-    "fit_categories": [xgboost_train, lightgbm_train, pytorch_train],
+    "read_dataset": [xgboost_train, lightgbm_train, pytorch_train, missing_value_imputation, feature_selection],
+    "fit_categories": [xgboost_train, lightgbm_train, pytorch_train, feature_selection],
     "labels": [xgboost_train, lightgbm_train, pytorch_train],
-    "encode": [xgboost_train, lightgbm_train, pytorch_train, evaluation, inference],
-    "sigmoid": [evaluation, inference],
-    "load_model": [evaluation, inference],
-    "predict_scores": [evaluation, inference],
+    "encode": [
+        xgboost_train,
+        lightgbm_train,
+        pytorch_train,
+        evaluation,
+        inference,
+        feature_selection,
+        model_explainability,
+    ],
+    "sigmoid": [evaluation, inference, model_explainability],
+    "load_model": [evaluation, inference, model_explainability],
+    "predict_scores": [evaluation, inference, model_explainability],
+    "safe_extract": [evaluation, model_explainability],
+    "model_folder": [evaluation, model_explainability],
+    "read_frame": [evaluation, model_explainability],
+    "binary_labels": [evaluation, model_explainability],
     "report_failure": [m for m in MODULES.values() if m is not inference],
     "data_files": [data_loading, tabular_preprocessing],
 }
