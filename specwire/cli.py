@@ -48,6 +48,16 @@ class LazyGroup(TyperGroup):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def invoke(self, ctx: Any) -> Any:
+        # Lazily-mounted sub-apps raise specwire errors for the main CLI to print: print them the
+        # way every command does (message, fix, exit code), never as a traceback.
+        from specwire.errors import SpecwireError
+
+        try:
+            return super().invoke(ctx)
+        except SpecwireError as exc:
+            fail(exc)
+
 
 app = typer.Typer(
     name="specwire",
@@ -316,3 +326,8 @@ def main() -> None:
     except KeyboardInterrupt:
         _console(stderr=True).print("interrupted")
         sys.exit(130)
+    except Exception as exc:  # a bug: one line and a request for a report, not a traceback
+        try:
+            fail(exc)
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
