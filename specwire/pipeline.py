@@ -896,6 +896,9 @@ class Pipeline:
         role = self._role()
         region = self.aws_region
         account = role.split(":")[4] if role.count(":") >= 5 else ""
+        # A malformed role is reported on its own: a bucket named after its (missing) account would
+        # only add two more errors about a bucket the user never gave.
+        account = account if account.isdigit() and len(account) == 12 else "000000000000"
         bucket = self.bucket or f"sagemaker-{region}-{account}"
         locations = dict(self._data_locations)
         default = locations.pop(None, None) or next(iter(locations.values()), None) or f"s3://{bucket}/data/"

@@ -208,9 +208,12 @@ def _check_s3_uri(value: str) -> str:
         # Suggest the URI for the usual slips: another S3 scheme spelling, or no scheme at all.
         scheme, sep, rest = value.partition("://")
         if not sep:
-            rest = value
+            # "s3:/bucket/key" or "s3:bucket/key" is a mistyped scheme, not part of the bucket name.
+            rest = value[3:] if value[:3].lower() == "s3:" else value
         if rest and (not sep or scheme.lower() in ("s3", "s3a", "s3n")):
-            raise invalid(message, hint=f"did you mean 's3://{rest.lstrip('/')}'?")
+            candidate = "s3://" + re.sub("/+", "/", rest.lstrip("/"))
+            if _s3_uri_problem(candidate) is None:  # suggest only a URI that would be accepted
+                raise invalid(message, hint=f"did you mean {candidate!r}?")
         raise invalid(message)
     bucket = value[5:].split("/", 1)[0]
     problem = bucket_problem(bucket)
@@ -219,6 +222,14 @@ def _check_s3_uri(value: str) -> str:
     if "//" in value[5:]:
         raise invalid(f"{message} without empty path segments ('//')")
     return value
+
+
+def _s3_uri_problem(value: str) -> str | None:
+    try:
+        _check_s3_uri(value)
+    except PydanticCustomError as exc:
+        return str(exc)
+    return None
 
 
 S3Uri = Annotated[str, AfterValidator(_check_s3_uri)]

@@ -123,4 +123,8 @@ def solve(ctl: Control, timeout: float | None, on_model: Callable[[clingo.Model]
                 proven = True
     if timeout is None and models:
         proven = True
+    if models and not cost and not timed_out:
+        # Nothing to optimise (every criterion grounded away): the first model is as good as any, and
+        # clingo, not in optimisation mode, stops there without exhausting the search.
+        proven = True
     return SolveOutcome(best, cost, proven and not timed_out, timed_out, models, time.perf_counter() - start)

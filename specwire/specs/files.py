@@ -54,7 +54,8 @@ def read_document(path: Path, *, what: str, error: type[BadInputError] = BadInpu
         if not path.exists():
             raise error(f"{path}: no such file", suggested_fix=f"check the path of the {what}")
         if path.is_dir():
-            raise error(f"{path}: is a folder, expected a {what} file")
+            noun = what if what.endswith("file") else f"{what} file"
+            raise error(f"{path}: is a folder, expected a {noun}")
         size = path.stat().st_size
         if size > MAX_DOCUMENT_BYTES:
             raise error(
