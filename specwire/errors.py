@@ -8,6 +8,7 @@ without a traceback: exit code 2 for bad input, 1 for a pipeline that does not r
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -200,3 +201,28 @@ def suggestion_text(name: str, candidates: Iterable[str]) -> str | None:
     if not close:
         return None
     return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+
+
+_BRIEF = reprlib.Repr()
+_BRIEF.maxlevel = 3
+_BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxdict = _BRIEF.maxset = _BRIEF.maxfrozenset = 5
+_BRIEF.maxstring = _BRIEF.maxother = 80
+
+
+def brief(value: Any, limit: int = 80) -> str:
+    """A bounded repr of a value a user gave, for error messages.
+
+    Work and length are bounded whatever the value: a YAML alias bomb (`&a [*b, *b, ...]` nested
+    ten deep) is a small file but a structure of billions of items, which `repr` would try to
+    print in full.
+    """
+    if isinstance(value, str):
+        text = repr(value[: limit + 1])
+    elif isinstance(value, bool | int | float) or value is None:
+        try:
+            text = repr(value)
+        except ValueError:  # an integer too long to print
+            text = "<a number too long to show>"
+    else:
+        text = _BRIEF.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

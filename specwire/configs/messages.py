@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from specwire.configs.types import ERROR_TYPE
-from specwire.errors import ConfigError, did_you_mean
+from specwire.errors import ConfigError, brief, did_you_mean
 
 #: At most this many problems are spelled out; the rest are counted.
 MAX_PROBLEMS = 5
@@ -40,8 +40,7 @@ _TYPE_MESSAGES = {
 
 
 def value_text(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return brief(value, limit)  # bounded work and length, whatever the value
 
 
 def field_path(loc: Sequence[int | str]) -> str:

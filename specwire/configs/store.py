@@ -26,7 +26,7 @@ import yaml
 
 from specwire.configs.base import BasePipelineConfig, StepConfig
 from specwire.configs.registry import config_class_for
-from specwire.errors import ConfigError, SpecwireError, suggestion_text
+from specwire.errors import ConfigError, SpecwireError, brief, suggestion_text
 from specwire.specs.files import read_document
 
 #: Version of the file layout; bumped when a file of the old layout would be misread.
@@ -79,11 +79,11 @@ def configs_from_document(document: Any, source: str = "<configs>") -> dict[str,
     for key in document:
         if key not in _TOP_LEVEL:
             hint = suggestion_text(str(key), _TOP_LEVEL)
-            raise ConfigError(f"{source}: unknown top-level field {key!r}" + (f" ({hint})" if hint else ""))
+            raise ConfigError(f"{source}: unknown top-level field {brief(key)}" + (f" ({hint})" if hint else ""))
     version = document.get(VERSION_KEY)
     if version != FORMAT_VERSION:
         raise ConfigError(
-            f"{source}: {VERSION_KEY} must be {FORMAT_VERSION}, got {version!r}",
+            f"{source}: {VERSION_KEY} must be {FORMAT_VERSION}, got {brief(version)}",
             suggested_fix=f"start the file with '{VERSION_KEY}: {FORMAT_VERSION}'",
         )
     shared = document.get("pipeline")
@@ -110,7 +110,7 @@ def _load_node(name: str, entry: Any, shared: Mapping[str, Any], source: str) ->
         raise ConfigError(f"{source}: nodes.{name}.step_type is missing", nodes=[name])
     if "node_name" in entry and entry["node_name"] != name:
         raise ConfigError(
-            f"{source}: nodes.{name}.node_name is {entry['node_name']!r}; the key is the node's name",
+            f"{source}: nodes.{name}.node_name is {brief(entry['node_name'])}; the key is the node's name",
             suggested_fix="remove node_name or make it equal the key",
             nodes=[name],
         )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from specwire.errors import PipelineFileError
+from specwire.errors import PipelineFileError, brief
 from specwire.specs.files import read_document
 
 _NODE_FIELDS = {"name", "step", "step_type", "job_type", "description", "config"}
@@ -78,12 +78,12 @@ def parse_pipeline(document: Any, source: str) -> PipelineDefinition:
     if not isinstance(document, Mapping):
         found = "nothing" if document is None else type(document).__name__
         raise PipelineFileError(f"{source}: expected a mapping with 'nodes', found {found}")
-    unknown = sorted(set(document) - _TOP_FIELDS)
+    unknown = sorted(set(document) - _TOP_FIELDS, key=str)  # keys of any YAML type
     if unknown:
         from specwire.errors import suggestion_text
 
         hint = suggestion_text(str(unknown[0]), _TOP_FIELDS)
-        raise PipelineFileError(f"{source}: unknown field {unknown[0]!r}" + (f" ({hint})" if hint else ""))
+        raise PipelineFileError(f"{source}: unknown field {brief(unknown[0])}" + (f" ({hint})" if hint else ""))
     if "nodes" not in document:
         raise PipelineFileError(f"{source}: required field 'nodes' is missing")
     raw_nodes = document["nodes"]
@@ -111,22 +111,22 @@ def _node(raw: Any, i: int, mapping: Any, source: str) -> PipelineNode:
             _text(raw, where)
             entry = mapping.get(raw)
             if not isinstance(entry, Mapping) or "step_type" not in entry:
-                raise PipelineFileError(f"{source}: node_to_step: no step_type for node {raw!r}")
+                raise PipelineFileError(f"{source}: node_to_step: no step_type for node {brief(raw)}")
             return PipelineNode(raw, _text(entry["step_type"], f"{source}: node_to_step.{raw}.step_type"),
                                 _job(entry.get("job_type"), f"{source}: node_to_step.{raw}.job_type"))
         name = _text(raw, where)
         step, _, job = name.partition(":")
         if not step.strip():
-            raise PipelineFileError(f"{where}: {raw!r}: expected STEP or STEP:job_type (or a node_to_step entry)")
+            raise PipelineFileError(f"{where}: {brief(raw)}: expected STEP or STEP:job_type (or a node_to_step entry)")
         return PipelineNode(name, step, job or None)
     if not isinstance(raw, Mapping):
         raise PipelineFileError(f"{where}: expected a mapping with 'name' and 'step', found {type(raw).__name__}")
-    unknown = sorted(set(raw) - _NODE_FIELDS)
+    unknown = sorted(set(raw) - _NODE_FIELDS, key=str)
     if unknown:
         from specwire.errors import suggestion_text
 
         hint = suggestion_text(str(unknown[0]), _NODE_FIELDS)
-        raise PipelineFileError(f"{where}: unknown field {unknown[0]!r}" + (f" ({hint})" if hint else ""))
+        raise PipelineFileError(f"{where}: unknown field {brief(unknown[0])}" + (f" ({hint})" if hint else ""))
     step = raw.get("step", raw.get("step_type"))
     if step is None:
         raise PipelineFileError(f"{where}: required field 'step' is missing")
@@ -137,7 +137,7 @@ def _node(raw: Any, i: int, mapping: Any, source: str) -> PipelineNode:
 
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise PipelineFileError(f"{where}: expected a non-empty string, found {value!r}")
+        raise PipelineFileError(f"{where}: expected a non-empty string, found {brief(value)}")
     if len(value) > 512:
         raise PipelineFileError(f"{where}: a name of {len(value)} characters is longer than the 512 allowed")
     return value
@@ -162,11 +162,12 @@ def _edges(raw: Any, names: set[str], source: str) -> list[tuple[str, str]]:
             raise PipelineFileError(f"{source}: edges[{i}]: expected [from, to] or {{from: ..., to: ...}}")
         for end in pair:
             if not isinstance(end, str):
-                raise PipelineFileError(f"{source}: edges[{i}]: expected node names, found {end!r}")
+                raise PipelineFileError(f"{source}: edges[{i}]: expected node names, found {brief(end)}")
             if end not in names:
                 from specwire.errors import suggestion_text
 
                 hint = suggestion_text(str(end), names)
-                raise PipelineFileError(f"{source}: edges[{i}]: no node named {end!r}" + (f" ({hint})" if hint else ""))
+                raise PipelineFileError(f"{source}: edges[{i}]: no node named {brief(end)}"
+                                        + (f" ({hint})" if hint else ""))
         edges.append((str(pair[0]), str(pair[1])))
     return edges

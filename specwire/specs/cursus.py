@@ -117,7 +117,7 @@ def _variants(value: Any, source: str, where: str) -> dict[str, Any]:
             raise SpecPackError(f"{source}: {where}.{job}: expected a mapping")
         deps = overrides.get("dependency_overrides") or {}
         outs = overrides.get("output_overrides") or {}
-        extra = sorted(set(overrides) - {"dependency_overrides", "output_overrides"})
+        extra = sorted(set(overrides) - {"dependency_overrides", "output_overrides"}, key=str)
         if extra:
             raise SpecPackError(f"{source}: {where}.{job}.{extra[0]}: unknown field in a job-type variant")
         out[str(job)] = {

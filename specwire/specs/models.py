@@ -32,9 +32,11 @@ class StepKind(StrEnum):
     CUSTOM = "Custom"
 
 
-def _names(values: list[str] | None) -> tuple[str, ...]:
+def _names(values: list[Any] | None) -> tuple[Any, ...]:
     if not values:
         return ()
+    if not all(isinstance(v, str) for v in values):
+        return tuple(values)  # pydantic names the item that is not a string
     seen: dict[str, None] = {}
     for value in values:
         seen.setdefault(value, None)
@@ -64,7 +66,9 @@ class DependencySpec(_Frozen):
             return ()
         if isinstance(value, str):
             return (value,)
-        return _names(list(value))
+        if isinstance(value, list | tuple):
+            return _names(list(value))
+        return value  # not a list: pydantic says so, naming the field
 
     @field_validator("data_types")
     @classmethod
@@ -92,7 +96,9 @@ class OutputSpec(_Frozen):
             return ()
         if isinstance(value, str):
             return (value,)
-        return _names(list(value))
+        if isinstance(value, list | tuple):
+            return _names(list(value))
+        return value  # not a list: pydantic says so, naming the field
 
 
 class JobTypeVariant(_Frozen):

@@ -180,7 +180,7 @@ def parse_pack(document: Any, source: str) -> list[StepSpecification]:
         entries = [(f"step_specifications[{i}]", e) for i, e in enumerate(cursus.catalog_entries(document, source))]
         convert = True
     elif isinstance(document, Mapping) and "specs" in document:
-        extra = sorted(set(document) - {"specs", "version", "description"})
+        extra = sorted(set(document) - {"specs", "version", "description"}, key=str)  # keys of any YAML type
         if extra:
             raise SpecPackError(f"{source}: unknown top-level field {extra[0]!r} (expected 'specs')")
         if not isinstance(document["specs"], list):
@@ -232,7 +232,9 @@ def _describe(exc: ValidationError, data: Mapping[str, Any], source: str, where:
         elif err["type"] == "missing":
             problems.append(f"{full}: required field is missing")
         else:
-            problems.append(f"{full}: {err['msg'].removeprefix('Value error, ')}")
+            # "a valid tuple" is Python's word for what a spec file writes as a list.
+            text = err["msg"].removeprefix("Value error, ").replace("a valid tuple", "a list")
+            problems.append(f"{full}: {text}")
     more = len(exc.errors()) - 5
     tail = f" (and {more} more)" if more > 0 else ""
     return f"{source}: " + "; ".join(problems) + tail
