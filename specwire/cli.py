@@ -267,7 +267,9 @@ def steps_list(catalog: CatalogOpt = None) -> None:
 
     # Names are what users copy into pipeline files: never cut them; wrap the long lists instead.
     table = Table(box=None)
-    table.add_column("step type", no_wrap=True)
+    # A step type longer than a line is folded (whole, over several lines), never cut with an ellipsis.
+    longest = max((len(spec.step_type) for spec in registry), default=0)
+    table.add_column("step type", no_wrap=longest <= 60, overflow="fold")
     table.add_column("kind", no_wrap=True)
     for title in ("needs", "produces", "job-type variants"):
         table.add_column(title, overflow="fold")

@@ -7,6 +7,7 @@ labels escaped for their syntax, so a step called `a"]; evil` stays a label.
 from __future__ import annotations
 
 import html
+import re
 
 from specwire.engine.result import ResolvedPipeline
 
@@ -15,10 +16,16 @@ def _ids(result: ResolvedPipeline) -> dict[str, str]:
     return {name: f"n{i}" for i, name in enumerate(result.order)}
 
 
+#: Characters that are not text (XML 1.0 forbids them; a line break inside a label is a new statement).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _mermaid_label(text: str) -> str:
-    # Mermaid reads entity codes inside quoted labels; quotes and angle brackets must be codes.
-    return html.escape(text, quote=True).replace("&#x27;", "#39;").replace("&quot;", "#quot;").replace(
-        "&lt;", "#lt;").replace("&gt;", "#gt;").replace("&amp;", "#amp;")
+    # Mermaid reads entity codes inside quoted labels; quotes, angle brackets and '#' (which starts a
+    # code) must be codes, and a line break must not end the line the label is on.
+    coded = html.escape(text.replace("#", "#35;"), quote=True).replace("&#x27;", "#39;").replace(
+        "&quot;", "#quot;").replace("&lt;", "#lt;").replace("&gt;", "#gt;").replace("&amp;", "#amp;")
+    return _CONTROL.sub(" ", re.sub(r"\r\n|[\r\n]", "<br/>", coded))
 
 
 def to_mermaid(result: ResolvedPipeline, *, ports: bool = True) -> str:
@@ -48,7 +55,8 @@ def to_mermaid(result: ResolvedPipeline, *, ports: bool = True) -> str:
 
 
 def _dot(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
+    return '"' + _CONTROL.sub(" ", escaped) + '"'
 
 
 def to_dot(result: ResolvedPipeline) -> str:
@@ -153,7 +161,9 @@ def to_svg(result: ResolvedPipeline) -> str:
         box[name] = (_SVG_PAD + column * (width + _SVG_GAP_X), _SVG_PAD + row * (height + _SVG_GAP_Y))
     total_w = _SVG_PAD * 2 + (max(layer.values(), default=0) + 1) * (width + _SVG_GAP_X) - _SVG_GAP_X
     total_h = _SVG_PAD * 2 + max(rows.values(), default=1) * (height + _SVG_GAP_Y) - _SVG_GAP_Y
-    esc = html.escape
+    def esc(text: str) -> str:
+        return _CONTROL.sub(" ", html.escape(text))
+
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w:.0f}" height="{total_h:.0f}" '
         f'viewBox="0 0 {total_w:.0f} {total_h:.0f}" font-family="Helvetica, Arial, sans-serif" font-size="12">',

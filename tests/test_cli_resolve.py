@@ -350,7 +350,7 @@ def test_hostile_names_resolve_as_names(hostile_pipeline: Path) -> None:
 
 
 def _mermaid_unescape(text: str) -> str:
-    for code, char in (("#quot;", '"'), ("#39;", "'"), ("#lt;", "<"), ("#gt;", ">"), ("#amp;", "&")):
+    for code, char in (("#quot;", '"'), ("#39;", "'"), ("#lt;", "<"), ("#gt;", ">"), ("#amp;", "&"), ("#35;", "#")):
         text = text.replace(code, char)
     return text
 

@@ -60,6 +60,8 @@ def from_step_args(args: Sequence[str]) -> PipelineDefinition:
         if len(arg) > 512:
             raise PipelineFileError(f"{arg[:40]!r}...: a step argument of {len(arg)} characters is longer than "
                                     "the 512 allowed")
+        if has_control(arg):
+            raise PipelineFileError(f"{brief(arg)}: a step argument holds a line break or another control character")
         base = f"{step}_{job_type}" if job_type else step
         name, i = base, 2
         while name in taken:
@@ -140,7 +142,15 @@ def _text(value: Any, where: str) -> str:
         raise PipelineFileError(f"{where}: expected a non-empty string, found {brief(value)}")
     if len(value) > 512:
         raise PipelineFileError(f"{where}: a name of {len(value)} characters is longer than the 512 allowed")
+    if has_control(value):
+        raise PipelineFileError(f"{where}: {brief(value)} holds a line break or another control character",
+                                suggested_fix="names are one line of text")
     return value
+
+
+def has_control(text: str) -> bool:
+    """A character that is not text: a line break, tab, NUL, escape (it would break every rendering)."""
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
 def _job(value: Any, where: str) -> str | None:

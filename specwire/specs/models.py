@@ -7,9 +7,9 @@ hyperparameters and images belong to `specwire.configs`.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from specwire.errors import suggestion_text
 
@@ -47,10 +47,17 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+def _one_line(value: str) -> str:
+    """Names are one line of text: a line break or NUL in a name would break every rendering of it."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("a name may not hold a line break or another control character")
+    return value
+
+
 class DependencySpec(_Frozen):
     """One input a step needs."""
 
-    logical_name: str = Field(min_length=1)
+    logical_name: Annotated[str, AfterValidator(_one_line)] = Field(min_length=1)
     kind: str = Field(default="processing_output", min_length=1)
     required: bool = True
     data_types: tuple[str, ...] = ("S3Uri",)
@@ -81,7 +88,7 @@ class DependencySpec(_Frozen):
 class OutputSpec(_Frozen):
     """One output a step produces."""
 
-    logical_name: str = Field(min_length=1)
+    logical_name: Annotated[str, AfterValidator(_one_line)] = Field(min_length=1)
     kind: str = Field(default="processing_output", min_length=1)
     data_type: str = Field(default="S3Uri", min_length=1)
     aliases: tuple[str, ...] = ()
@@ -115,7 +122,7 @@ class JobTypeVariant(_Frozen):
 class StepSpecification(_Frozen):
     """The dependency contract of one step type."""
 
-    step_type: str = Field(min_length=1)
+    step_type: Annotated[str, AfterValidator(_one_line)] = Field(min_length=1)
     sagemaker_step_kind: StepKind = StepKind.PROCESSING
     description: str = ""
     dependencies: tuple[DependencySpec, ...] = ()

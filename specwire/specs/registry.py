@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from specwire.errors import SpecPackError, UnknownStepError, did_you_mean, suggestion_text
+from specwire.errors import SpecPackError, UnknownStepError, brief, did_you_mean, suggestion_text
 from specwire.specs import cursus
 from specwire.specs.files import field_path, read_document
 from specwire.specs.models import DependencySpec, JobTypeVariant, OutputSpec, StepSpecification
@@ -218,6 +218,8 @@ def validate_spec(data: Mapping[str, Any], source: str, where: str = "") -> Step
 
 def _describe(exc: ValidationError, data: Mapping[str, Any], source: str, where: str) -> str:
     name = data.get("step_type") if isinstance(data, Mapping) else None
+    if name is not None and not (isinstance(name, str) and name.isprintable() and len(name) <= 200):
+        name = brief(name)  # a step type that is not one line of text is shown quoted and cut short
     label = f"{where} ({name})" if where and name else (str(name) if name else where)
     problems = []
     for err in exc.errors()[:5]:
