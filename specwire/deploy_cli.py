@@ -109,7 +109,7 @@ def graph(
     from specwire.cli import exit_code
 
     try:
-        from specwire.configs.store import atomic_write
+        from specwire.files import atomic_write
         from specwire.pipeline import Pipeline
 
         pipeline = Pipeline.from_file(pipeline_file, fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])

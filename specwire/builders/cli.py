@@ -99,7 +99,8 @@ def build(
         raise typer.Exit(exit_code(result))
     try:
         from specwire.builders import definition_json
-        from specwire.configs.store import atomic_write, load_configs
+        from specwire.configs.store import load_configs
+        from specwire.files import atomic_write
 
         configs = load_configs(config) if config is not None else pipeline.configs()
         text = definition_json(result, configs, name=pipeline.sagemaker_name)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from specwire.configs.base import StepConfig
 from specwire.errors import BuildError
+from specwire.files import atomic_write
 
 #: Name of the code archive of training jobs and models, under `<node_s3_root>/code/`.
 SOURCE_ARCHIVE = "sourcedir.tar.gz"
@@ -140,6 +141,6 @@ def script_uploads(
         data = archive_bytes(script)
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]
         archive = folder / f"{name}-{digest}-{SOURCE_ARCHIVE}"
-        archive.write_bytes(data)
+        atomic_write(archive, data, error=BuildError)
         uploads.append((archive, source_archive_uri(config)))
     return uploads

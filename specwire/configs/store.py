@@ -16,14 +16,13 @@ own entry, so any set of configs round-trips.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
+from specwire import files
 from specwire.configs.base import BasePipelineConfig, StepConfig
 from specwire.configs.registry import config_class_for
 from specwire.errors import ConfigError, SpecwireError, brief, suggestion_text
@@ -152,36 +151,5 @@ def load_configs(path: str | Path) -> dict[str, StepConfig]:
 
 
 def atomic_write(target: Path, text: str) -> None:
-    """Write `text` to `target` so that a reader sees the old file or the new one, never half.
-
-    The temporary file is in the target's folder, so `os.replace` stays a rename on one file system.
-    """
-    folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise ConfigError(f"{target}: cannot be written ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp creates the file private (0600); give it the mode a plain open() would.
-        os.chmod(temp, _mode_for(target))
-        os.replace(temp, target)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise ConfigError(f"{target}: cannot be written ({exc.strerror or exc})") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _mode_for(target: Path) -> int:
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+    """Write `text` to `target` so that a reader sees the old file or the new one, never half (specwire.files)."""
+    files.atomic_write(target, text, error=ConfigError)
