@@ -98,7 +98,22 @@ def make_clients(region: str, *, session: Any = None, max_attempts: int = MAX_AT
                     user_agent_extra="specwire")
     with _aws("creating AWS clients", region=region):
         boto = session or boto3.session.Session()
-        return Clients(boto.client("sagemaker", config=config), boto.client("s3", config=config), region)
+        made = Clients(boto.client("sagemaker", config=config), boto.client("s3", config=config), region)
+    _remember_credentials(boto)
+    return made
+
+
+def _remember_credentials(boto: Any) -> None:
+    """Note the session's credentials (resolved when its clients were made) so `scrub` removes them
+    wherever they appear, whatever the format of the message that echoes them."""
+    try:
+        credentials = boto.get_credentials()
+        frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    except Exception:  # no credentials yet: the first call reports that
+        return
+    if frozen is not None:
+        _KEY_IDS.add(str(frozen.access_key or ""))
+        _SECRET_VALUES.update(str(v) for v in (frozen.secret_key, frozen.token) if v)
 
 
 # --------------------------------------------------------------------------- deploy
@@ -276,11 +291,28 @@ _SECRETS = [
     (re.compile(r"(X-Amz-(?:Credential|Signature|Security-Token)=)[^&\s]+", re.I), r"\1<redacted>"),
     (re.compile(r"((?:aws_)?(?:secret_access_key|session_token|SecretAccessKey|SessionToken)\W{1,3})[^\s'\",]+",
                 re.I), r"\1<redacted>"),
+    # STS session tokens, by their fixed opening (base64 of the token's header).
+    (re.compile(r"\b(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9+/=]{8,}"), "<session token>"),
 ]
 
 
+#: Credential values of the sessions clients were made from (and the environment's): removed as written.
+_KEY_IDS: set[str] = set()
+_SECRET_VALUES: set[str] = set()
+_CREDENTIAL_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
 def scrub(text: str) -> str:
-    """AWS's message without anything that could be a credential."""
+    """AWS's message without anything that could be a credential: the values in use, and anything
+    shaped like an access key id, a signed-URL credential, a secret or a session token."""
+    import os
+
+    secrets = {*_SECRET_VALUES, *(os.environ.get(name, "") for name in _CREDENTIAL_VARIABLES)}
+    key_ids = {*_KEY_IDS, os.environ.get("AWS_ACCESS_KEY_ID", "")}
+    for value in sorted((v for v in secrets if len(v) >= 8), key=len, reverse=True):
+        text = text.replace(value, "<redacted>")
+    for value in sorted((v for v in key_ids if len(v) >= 8), key=len, reverse=True):
+        text = text.replace(value, "<access key id>")
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
     return text
