@@ -12,11 +12,42 @@ from collections.abc import Iterable, Sequence
 
 
 def topological_order(names: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[str]:
-    """Providers before consumers; among ready nodes, the first by name. Cycles are appended last."""
+    """Providers before consumers; among ready nodes, the first by name.
+
+    Edges are given most important first (the resolver passes the wiring, which the solver keeps
+    acyclic, then the explicit edges): an edge that would close a cycle with the edges before it
+    is left out of the order, so the order never contradicts the wiring.
+    """
     nodes = sorted(set(names))
+    unique = list(dict.fromkeys((s, t) for s, t in edges if s != t))
+    order = _kahn(nodes, unique)
+    if len(order) == len(nodes):
+        return order
+    # A cycle: keep the longest acyclic prefix (binary search, one linear pass per step), then each
+    # later edge that closes no cycle with what is kept.
+    lo, hi = 0, len(unique)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if len(_kahn(nodes, unique[:mid])) == len(nodes):
+            lo = mid
+        else:
+            hi = mid - 1
+    kept = unique[:lo]
+    successors: dict[str, set[str]] = defaultdict(set)
+    for source, target in kept:
+        successors[source].add(target)
+    for source, target in unique[lo + 1:]:
+        if not _reaches(successors, target, source):
+            successors[source].add(target)
+            kept.append((source, target))
+    return _kahn(nodes, kept)
+
+
+def _kahn(nodes: list[str], edges: Iterable[tuple[str, str]]) -> list[str]:
+    """Kahn's algorithm over `nodes` (sorted); the nodes left in a cycle are not returned."""
     successors: dict[str, set[str]] = defaultdict(set)
     indegree = dict.fromkeys(nodes, 0)
-    for source, target in set(edges):
+    for source, target in edges:
         if source in indegree and target in indegree and target not in successors[source]:
             successors[source].add(target)
             indegree[target] += 1
@@ -30,8 +61,20 @@ def topological_order(names: Iterable[str], edges: Iterable[tuple[str, str]]) ->
             indegree[succ] -= 1
             if indegree[succ] == 0:
                 heapq.heappush(ready, succ)
-    placed = set(order)
-    return order + [n for n in nodes if n not in placed]
+    return order
+
+
+def _reaches(successors: dict[str, set[str]], start: str, goal: str) -> bool:
+    seen, stack = {start}, [start]
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        for succ in successors.get(node, ()):
+            if succ not in seen:
+                seen.add(succ)
+                stack.append(succ)
+    return False
 
 
 def find_cycle(edges: Sequence[tuple[str, str]]) -> list[str] | None:
