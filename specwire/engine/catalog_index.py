@@ -58,6 +58,8 @@ class CatalogIndex:
     loose: set[PortMatch] = field(default_factory=set)
     files: tuple[Path, ...] = ()
     near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
+    #: Stage two's facts per profile, built on first use (in memory only; engine/resolver.py).
+    symbols: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     def profile_for(self, step_type: str, job_type: str | None) -> ProfileKey:
         spec = self.profiles[(step_type, None)]

@@ -14,11 +14,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from clingo import Function, Number, String, Symbol, SymbolType
 
+from specwire.engine import components, policy
 from specwire.engine import messages as msg
-from specwire.engine import policy
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, explain_matches, pm_symbol
 from specwire.engine.order import find_cycle, topological_order
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
@@ -32,6 +33,10 @@ WIRING_RULES = ("jobs.lp", "gaps.lp", "choose.lp", "order.lp", "diagnose.lp", "o
 
 #: Default solver time limit in seconds; on expiry the best wiring so far is returned.
 DEFAULT_TIMEOUT = 60.0
+#: Independent components are solved together up to this many nodes (one solver set-up costs ~4 ms).
+BATCH_NODES = 48
+#: Once the time limit has passed, each remaining part still gets this long to find a first wiring.
+MIN_SLICE = 0.05
 
 
 @dataclass(frozen=True)
@@ -112,120 +117,112 @@ class Resolver:
         by_symbol = {String(n.name): n for n in known}
         model = _Model()
         if known:
+            model, unsteered = self._solve(index, known, edges, rules, options, stats, diagnostics)
+            if unsteered is not None:
+                model.steering = (unsteered[0], unsteered[1])
+        return _build_result(pipeline, index, self.registry, known, by_symbol, edges, model, options,
+                             diagnostics, stats)
+
+
+    def _solve(self, index: CatalogIndex, nodes: Sequence[PipelineNode], edges: Sequence[tuple[str, str]],
+               rules: Sequence[Path], options: ResolveOptions, stats: SolveStats,
+               diagnostics: list[Diagnostic]) -> tuple[_Model, tuple[list[Symbol], list[Symbol]] | None]:
+        """Ground and solve each part of the pipeline (engine/components.py) within one time limit."""
+        deadline = None if options.timeout is None else time.perf_counter() + options.timeout
+        jobs = sorted({n.job_type.lower() for n in nodes if n.job_type})
+        ranks = {n.name: rank for rank, n in enumerate(nodes)}
+        found = components.gaps(index, nodes) if options.fill_gaps or options.suggest else []
+        inserts = components.insert_candidates(index, self.registry, found, options.max_insert_depth)
+        pairs = [*edges, *((a, b) for a, b in options.why_not if a in ranks and b in ranks)]
+        # Policy files are other people's rules: they may relate any two nodes, so nothing is split.
+        batch = len(nodes) if self.rule_files else BATCH_NODES
+        parts = components.split(index, nodes, pairs, inserts, batch)
+        stats.components = len(parts)
+        symbols: list[Symbol] = []
+        cost: list[int] = []
+        unsteered: list[Symbol] | None = None
+        proven, timed_out, missing = True, False, False
+        stats.seconds_ground = stats.seconds_solve = 0.0
+        stats.facts = 0
+        for part in parts:
+            names = {n.name for n in part.nodes}
+            part_edges = [e for e in edges if e[0] in names]
             messages = Messages()
-            extra = [f"-c max_insert_depth={options.max_insert_depth}"]
-            ctl = new_control(extra, messages)
+            ctl = new_control([f"-c max_insert_depth={options.max_insert_depth}"], messages)
             load_rules(ctl, rules, messages)
-            facts = list(_facts(index, self.registry, known, edges, options))
+            facts = list(_facts(index, self.registry, part, part_edges, options, jobs, ranks))
             if self.rule_files:
                 facts.extend(policy.catalog_facts(self.registry))
-            stats.facts = add_facts(ctl, facts)
-            unsteered: list[Symbol] | None = None
+            stats.facts += add_facts(ctl, facts)
             if self.rule_files:
                 # Policy files are other people's code: ground them under a time limit (engine/policy.py).
+                # With them the pipeline is one part, so its limit is the whole one.
                 run = policy.ground_and_solve(ctl, messages, rules, options.timeout,
                                               explain_preferences=options.explain_preferences)
-                outcome, stats.seconds_ground, unsteered = run.outcome, run.seconds_ground, run.unsteered
+                outcome, unsteered = run.outcome, run.unsteered
+                stats.seconds_ground += run.seconds_ground
             else:
                 t0 = time.perf_counter()
                 ground(ctl, messages, rules)
-                stats.seconds_ground = time.perf_counter() - t0
-                outcome = solve(ctl, options.timeout)
-            stats.seconds_solve = outcome.seconds
-            stats.proven_optimal = outcome.proven
-            stats.timed_out = outcome.timed_out
-            stats.cost = outcome.cost
-            if not outcome.models:
-                diagnostics.append(Diagnostic(
-                    "error", "timeout", f"no wiring found within the time limit of {options.timeout} s",
-                    "raise the limit with --timeout, or resolve a smaller pipeline"))
-            model = _read_model(outcome.symbols)
-            if unsteered is not None:
-                model.steering = (outcome.symbols, unsteered)
-            if outcome.timed_out and outcome.models:
-                diagnostics.append(Diagnostic(
-                    "warning", "not_optimal",
-                    f"the time limit of {options.timeout} s was reached: this is the best wiring found so far, "
-                    "not proven optimal", "raise the limit with --timeout"))
-        return _build_result(pipeline, index, self.registry, known, by_symbol, edges, model, options,
-                             diagnostics, stats)
+                stats.seconds_ground += time.perf_counter() - t0
+                limit = None if deadline is None else max(deadline - time.perf_counter(), MIN_SLICE)
+                outcome = solve(ctl, limit)
+            stats.seconds_solve += outcome.seconds
+            proven &= outcome.proven
+            timed_out |= outcome.timed_out
+            missing |= not outcome.models
+            symbols.extend(outcome.symbols)
+            cost = _add_costs(cost, outcome.cost)
+        stats.proven_optimal = proven and not missing
+        stats.timed_out = timed_out
+        stats.cost = cost
+        if missing:
+            diagnostics.append(Diagnostic(
+                "error", "timeout", f"no wiring found within the time limit of {options.timeout} s",
+                "raise the limit with --timeout, or resolve a smaller pipeline"))
+        elif timed_out:
+            diagnostics.append(Diagnostic(
+                "warning", "not_optimal",
+                f"the time limit of {options.timeout} s was reached: this is the best wiring found so far, "
+                "not proven optimal", "raise the limit with --timeout"))
+        model = _read_model(symbols)
+        return model, ((symbols, unsteered) if unsteered is not None else None)
 
 
 # --------------------------------------------------------------------------- facts
 
 
-def _relevant_profiles(index: CatalogIndex, nodes: Sequence[PipelineNode], options: ResolveOptions) -> tuple[
-        set[ProfileKey], set[str]]:
-    """Node profiles, plus, when gaps may be filled, the catalog profiles that could be inserted.
+def _facts(index: CatalogIndex, registry: SpecRegistry, part: components.Part, edges: Sequence[tuple[str, str]],
+           options: ResolveOptions, jobs: Sequence[str], ranks: dict[str, int]) -> Iterator[Symbol]:
+    """The facts of one part: its nodes, the steps that could be inserted into it, their profiles' matches.
 
-    This is a superset computed by reachability over stage one's matches; the rules decide.
+    `jobs` (the pipeline's job types) and `ranks` (each node's rank in the pipeline) are the whole
+    pipeline's, so a part's facts are exactly the whole pipeline's facts restricted to its nodes.
     """
-    consumers = {index.profile_for(n.step_type, n.job_type) for n in nodes}
-    insertable: set[str] = set()
-    if options.fill_gaps or options.suggest:
-        frontier = set(consumers)
-        for _ in range(options.max_insert_depth):
-            found: set[ProfileKey] = set()
-            for profile in frontier:
-                spec = index.profiles[profile]
-                for dep in spec.dependencies:
-                    if dep.required:
-                        for provider, _out in index.providers_of.get((profile, dep.logical_name), ()):
-                            if provider[0] not in insertable:
-                                insertable.add(provider[0])
-                                found.add(provider)
-            frontier = found
-    return consumers, insertable
-
-
-def _facts(index: CatalogIndex, registry: SpecRegistry, nodes: Sequence[PipelineNode],
-           edges: Sequence[tuple[str, str]], options: ResolveOptions) -> Iterator[Symbol]:
-    jobs = sorted({n.job_type.lower() for n in nodes if n.job_type})
     yield from _job_hints(jobs)
-    consumers, insertable = _relevant_profiles(index, nodes, options)
-    profiles: set[ProfileKey] = set(consumers)
-    if insertable:
+    profiles: set[ProfileKey] = {index.profile_for(n.step_type, n.job_type) for n in part.nodes}
+    if part.inserts:
         yield Function("fill")
-        for rank, step_type in enumerate(sorted(insertable)):
-            spec = registry.get(step_type)
-            yield Function("type_rank", [String(step_type), Number(rank)])
-            for job in [None, *jobs]:
-                variant = spec.variant_key(job)
-                profiles.add((step_type, variant))
-                yield Function("catalog_profile", [String(step_type), job_symbol(job), profile_symbol(step_type,
-                                                                                                     variant)])
-    for rank, node in enumerate(nodes):
+        type_ranks = _type_ranks(index, registry)
+        for step_type in sorted({step for step, _ in part.inserts}):
+            yield Function("type_rank", [String(step_type), Number(type_ranks[step_type])])
+        for (step_type, job), profile in sorted(part.inserts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+            profiles.add(profile)
+            yield Function("catalog_profile", [String(step_type), job_symbol(job), profile_symbol(*profile)])
+    for node in part.nodes:
         n = String(node.name)
         key = index.profile_for(node.step_type, node.job_type)
         yield Function("node", [n])
         yield Function("node_profile", [n, profile_symbol(*key)])
         yield Function("node_step", [n, String(node.step_type)])
         yield Function("node_job", [n, job_symbol(node.job_type)])
-        yield Function("node_rank", [n, Number(rank)])
+        yield Function("node_rank", [n, Number(ranks[node.name])])
     for profile in sorted(profiles, key=_profile_sort):
-        spec = index.profiles[profile]
-        p = profile_symbol(*profile)
-        for dep in spec.dependencies:
-            d = String(dep.logical_name)
-            yield Function("dep", [p, d])
-            if dep.required:
-                yield Function("required", [p, d])
-            if (profile, dep.logical_name) in index.external:
-                yield Function("external", [p, d])
-            if any(split_qualified_source(source)[0] == profile[0] for source in dep.compatible_sources):
-                yield Function("self_source", [p, d])
-            for root in sorted(index.dep_roots.get((profile, dep.logical_name), ())):
-                yield Function("dword", [p, d, _word(root)])
-            for provider, out in index.providers_of.get((profile, dep.logical_name), ()):
-                if provider in profiles:
-                    match = (provider, out, profile, dep.logical_name)
-                    yield pm_symbol(match, index.quality[match])
-                    if not dep.required and match in index.loose:
-                        yield Function("loose", [profile_symbol(*provider), String(out), p, d])
-                    for job in sorted(index.qualified.get((provider, profile, dep.logical_name), ())):
-                        yield Function("qualified", [profile_symbol(*provider), p, d, _word(job)])
-        for rank, out in enumerate(sorted(o.logical_name for o in spec.outputs)):
-            yield Function("out_rank", [p, String(out), Number(rank)])
+        own, matches = _profile_facts(index, profile)
+        yield from own
+        for provider, symbols in matches:
+            if provider in profiles:
+                yield from symbols
     if options.strict_edges:
         yield Function("strict")
     for source, target in edges:
@@ -233,6 +230,62 @@ def _facts(index: CatalogIndex, registry: SpecRegistry, nodes: Sequence[Pipeline
     for source, target in options.why_not:
         yield Function("whynot", [String(source), String(target)])
     yield from options.extra_facts
+
+
+def _add_costs(a: Sequence[int], b: Sequence[int]) -> list[int]:
+    """Cost vectors of two parts, summed level by level (both list the levels lowest last)."""
+    width = max(len(a), len(b))
+    a, b = [0] * (width - len(a)) + list(a), [0] * (width - len(b)) + list(b)
+    return [x + y for x, y in zip(a, b, strict=True)]
+
+
+def _type_ranks(index: CatalogIndex, registry: SpecRegistry) -> dict[str, int]:
+    """A stable rank of every step type of the catalog (the tie-break between inserted steps)."""
+    cached = index.symbols.get("type_ranks")
+    if cached is None:
+        cached = {step: rank for rank, step in enumerate(registry.step_types())}
+        index.symbols["type_ranks"] = cached
+    return cast(dict[str, int], cached)
+
+
+_ProfileFacts = tuple[list[Symbol], list[tuple[ProfileKey, list[Symbol]]]]
+
+
+def _profile_facts(index: CatalogIndex, profile: ProfileKey) -> _ProfileFacts:
+    """A profile's own facts and, per provider profile, its match facts; built once per catalog."""
+    cached = index.symbols.get(profile)
+    if cached is not None:
+        return cast(_ProfileFacts, cached)
+    spec = index.profiles[profile]
+    p = profile_symbol(*profile)
+    own: list[Symbol] = []
+    matches: dict[ProfileKey, list[Symbol]] = {}
+    dep_ranks = {name: min(rank, 63) for rank, name in enumerate(sorted(d.logical_name for d in spec.dependencies))}
+    for dep in spec.dependencies:
+        d = String(dep.logical_name)
+        own.append(Function("dep", [p, d]))
+        own.append(Function("dep_rank", [p, d, Number(dep_ranks[dep.logical_name])]))
+        if dep.required:
+            own.append(Function("required", [p, d]))
+        if (profile, dep.logical_name) in index.external:
+            own.append(Function("external", [p, d]))
+        if any(split_qualified_source(source)[0] == profile[0] for source in dep.compatible_sources):
+            own.append(Function("self_source", [p, d]))
+        for root in sorted(index.dep_roots.get((profile, dep.logical_name), ())):
+            own.append(Function("dword", [p, d, _word(root)]))
+        for provider, out in index.providers_of.get((profile, dep.logical_name), ()):
+            match = (provider, out, profile, dep.logical_name)
+            symbols = matches.setdefault(provider, [])
+            symbols.append(pm_symbol(match, index.quality[match]))
+            if not dep.required and match in index.loose:
+                symbols.append(Function("loose", [profile_symbol(*provider), String(out), p, d]))
+            for job in sorted(index.qualified.get((provider, profile, dep.logical_name), ())):
+                symbols.append(Function("qualified", [profile_symbol(*provider), p, d, _word(job)]))
+    for rank, out in enumerate(sorted(o.logical_name for o in spec.outputs)):
+        own.append(Function("out_rank", [p, String(out), Number(rank)]))
+    result: _ProfileFacts = (own, sorted(matches.items(), key=lambda kv: _profile_sort(kv[0])))
+    index.symbols[profile] = result
+    return result
 
 
 #: The short stems of the split job types, as they appear inside other job names ("pretrain").

@@ -58,6 +58,8 @@ class SolveStats:
     seconds_ground: float = 0.0
     seconds_solve: float = 0.0
     facts: int = 0
+    #: Parts solved one after the other (independent components, packed; engine/components.py).
+    components: int = 1
 
 
 @dataclass
