@@ -238,28 +238,46 @@ def test_the_order_of_the_builtin_rule_files_changes_at_most_a_tie(case: Case, f
     check_invariants(permuted, registry, Resolver(registry).index, case.pipeline, fill_gaps)
 
 
-@pytest.mark.xfail(strict=False, reason="known at 147d8a5: a tie between equal nodes is broken by clingo's search "
-                   "order, which depends on the order of the rule files (objective.lp's tie-break summed provider "
-                   "ranks, and both pairings of two loads with two preps cost the same). The engine's per-input "
-                   "tie levels fix it: then this passes, and the xfail mark should go")
-def test_the_order_of_the_builtin_rule_files_breaks_ties_the_same_way() -> None:
-    """Found by hypothesis: two Load and two Prep nodes; which Load feeds which Prep depends on
-    whether jobs.lp is loaded before or after gaps.lp and choose.lp."""
-    def spec(step: str, *, needs: tuple[str, ...] = (), link: int | None = None) -> StepSpecification:
-        deps = (DependencySpec(logical_name=f"link{link}", data_types=("tabular",), compatible_sources=needs,
-                               semantic_keywords=("chain",)),) if needs else ()
-        outs = (OutputSpec(logical_name="data"),
-                OutputSpec(logical_name=f"chain_{step}", data_type="tabular", semantic_keywords=("chain",)))
-        return StepSpecification(step_type=step, dependencies=deps, outputs=outs)
+def _spec(step: str, *, needs: tuple[str, ...] = (), link: int | None = None,
+          optional: tuple[str, ...] = ()) -> StepSpecification:
+    deps = tuple(DependencySpec(logical_name=name, required=False) for name in optional)
+    if needs:
+        deps += (DependencySpec(logical_name=f"link{link}", data_types=("tabular",), compatible_sources=needs,
+                                semantic_keywords=("chain",)),)
+    outs = (OutputSpec(logical_name="data"),
+            OutputSpec(logical_name=f"chain_{step}", data_type="tabular", semantic_keywords=("chain",)))
+    return StepSpecification(step_type=step, dependencies=deps, outputs=outs)
 
-    specs = [spec("Load"), spec("Prep", needs=("Load",), link=1), spec("Impute", needs=("Prep",), link=2),
-             spec("Train", needs=("Impute", "Prep"), link=3)]
+
+def test_the_order_of_the_builtin_rule_files_breaks_ties_between_written_nodes_the_same_way() -> None:
+    """Found by hypothesis (fixed in 297c67f by one tie level per input): two Load and two Prep nodes;
+    which Load fed which Prep depended on whether jobs.lp was loaded before or after gaps.lp and choose.lp."""
+    specs = [_spec("Load"), _spec("Prep", needs=("Load",), link=1), _spec("Impute", needs=("Prep",), link=2),
+             _spec("Train", needs=("Impute", "Prep"), link=3)]
     pipeline = PipelineDefinition(tuple(PipelineNode(n, n.split("_")[1]) for n in
                                         ("n0_Train", "n1_Load", "n2_Prep", "n3_Load", "n4_Prep")))
     expected = comparable(_resolve(registry_of(specs), pipeline))
     order = ("gaps.lp", "choose.lp", "jobs.lp", "order.lp", "diagnose.lp", "objective.lp", "explain.lp")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(resolver, "WIRING_RULES", order)
+        assert comparable(_resolve(registry_of(specs), pipeline)) == expected
+
+
+@pytest.mark.xfail(strict=False, reason="known at 624c1ac: a tie between two written nodes for an optional input of "
+                   "a step the plan would insert (a suggestion) still follows clingo's search order, so the "
+                   "suggestion names n1_Impute or n2_Impute depending on the order of the rule files")
+def test_the_order_of_the_builtin_rule_files_breaks_ties_for_suggested_steps_the_same_way() -> None:
+    """Found by hypothesis: Prep needs Load's output; Load (not in the pipeline) has an optional input
+    that either of two equal Impute:training nodes could fill."""
+    specs = [_spec("Load", optional=("data",)), _spec("Impute"),
+             _spec("Prep", needs=("Load",), link=1, optional=("data", "model"))]
+    pipeline = PipelineDefinition((PipelineNode("n0_Prep", "Prep"), PipelineNode("n1_Impute", "Impute", "training"),
+                                   PipelineNode("n2_Impute", "Impute", "training")))
+    expected = comparable(_resolve(registry_of(specs), pipeline))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(resolver, "WIRING_RULES", ("diagnose.lp", "choose.lp", "gaps.lp", "jobs.lp", "objective.lp",
+                                                 "order.lp", "explain.lp"))
+        patch.setattr(catalog_index, "MATCH_RULES", ("types.lp", "match.lp", "words.lp"))
         assert comparable(_resolve(registry_of(specs), pipeline)) == expected
 
 
