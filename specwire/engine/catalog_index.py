@@ -9,10 +9,10 @@ stage two as facts.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
-import tempfile
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -173,15 +173,12 @@ def _store_cached(key: str, index: CatalogIndex) -> None:
     folder = cache_dir()
     if folder is None:
         return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        data = {name: getattr(index, name) for name in _CACHED_FIELDS}
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"index-{key}.pickle")
-    except OSError:
-        pass  # a read-only home directory only costs speed
+    from specwire.errors import SpecwireError
+    from specwire.files import atomic_write
+
+    data = {name: getattr(index, name) for name in _CACHED_FIELDS}
+    with contextlib.suppress(SpecwireError):  # a read-only home directory only costs speed
+        atomic_write(folder / f"index-{key}.pickle", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> CatalogIndex:
