@@ -23,9 +23,9 @@ pipeline (which no wiring engine can then do in n^1.3, and no person could read 
 Step types not used by the pipeline fill the catalog to its size.
 
 A pipeline takes families in turn until it has the number of nodes asked for; when the catalog
-runs out of families a family's types are used again by a second copy, whose edges are then
-written in the pipeline (as a person would write them: the specs alone cannot tell two copies
-apart). `Synthetic.expected` holds the intended node-level edges.
+runs out of families a family's types are used again by a second copy; the edges of a family used
+twice are written in the pipeline (as a person would write them: the specs alone cannot tell two
+copies apart). `Synthetic.expected` holds the intended node-level edges.
 
     python benchmarks/synthetic.py --nodes 100 --types 60 --seed 0   # prints a summary
 """
@@ -166,14 +166,12 @@ class _Builder:
                      data_type="model_artifacts", aliases=(self.name("model_artifacts"),))]
         return self.spec(suffix, "Training", deps, outs)
 
-    def inference(self, trainer: str, model_out: str, data_source: str, data_out: str, qualified: bool) -> str:
+    def inference(self, trainer: str, model_out: str, data_source: str, data_out: str) -> str:
         w = self.w
         deps = [_dep("model_input", [trainer], ["model", w], [model_out], kind="model_artifacts",
                      types=("model_artifacts",)),
                 _dep("processed_data", [data_source], ["processed", "evaluation", w], [data_out],
                      types=("processed_tabular",))]
-        if qualified:
-            deps[1]["compatible_sources"] = [f"{data_source}:calibration", f"{data_source}:testing"]
         outs = [_out(self.name("predictions"), ["predictions", "scores", w], data_type="predictions")]
         return self.spec("Inference", "Processing", deps, outs)
 
@@ -190,7 +188,7 @@ def _e2e(b: _Builder) -> None:
         stages.append(last)
     trainer = b.training("Training", last, last_out)
     model_out = b.name("training_model")
-    infer = b.inference(trainer, model_out, last, last_out, qualified=rng.random() < 0.5)
+    infer = b.inference(trainer, model_out, last, last_out)
     preds = b.name("predictions")
     w = b.w
     calib = b.spec("Calibration", "Processing",
@@ -258,7 +256,7 @@ def _fanout(b: _Builder) -> None:
                             types=("model_artifacts",))],
                       [_out(b.name("ensemble_model"), ["ensemble", "model", w], kind="model_artifacts",
                             data_type="model_artifacts")])
-    infer = b.inference(ensemble, b.name("ensemble_model"), prep, data, qualified=False)
+    infer = b.inference(ensemble, b.name("ensemble_model"), prep, data)
     metrics = b.spec("Metrics", "Processing",
                      [_dep("predictions", [infer], ["predictions", w], [b.name("predictions")],
                            types=("predictions",))],
@@ -351,25 +349,28 @@ def make(n_nodes: int, n_types: int, seed: int = 0, generic_families: int = 3) -
         raise ValueError(f"a catalog of {n_types} step types is too small for one family")
     registry = make_registry(families, fillers)
     rng = random.Random(seed + 1)
+    chosen: list[Family] = []
+    count = 0
+    while count < n_nodes:
+        family = families[len(chosen) % len(families)]
+        chosen.append(family)
+        count += len(family.nodes)
+    uses = {f.word: chosen.count(f) for f in chosen}
     nodes: list[PipelineNode] = []
     expected: set[tuple[str, str]] = set()
     written: list[tuple[str, str]] = []
     copies: dict[str, int] = {}
-    i = 0
-    used = 0
-    while len(nodes) < n_nodes:
-        family = families[i % len(families)]
-        i += 1
+    for family in chosen:
         copy = copies.get(family.word, 0)
         copies[family.word] = copy + 1
-        used += 1
         tag = "" if copy == 0 else f"_copy{copy}"
         for suffix, step, job in family.nodes:
             nodes.append(PipelineNode(suffix + tag, step, job))
         for a, b in family.edges:
             expected.add((a + tag, b + tag))
-            if copy:
+            if uses[family.word] > 1:  # the specs cannot tell two copies apart: their edges are written
                 written.append((a + tag, b + tag))
+    used = len(chosen)
     rng.shuffle(nodes)
     pipeline = PipelineDefinition(tuple(nodes), tuple(sorted(written)), f"synthetic_{n_nodes}_{n_types}_{seed}",
                                   "<synthetic>")

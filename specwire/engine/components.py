@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey
 from specwire.engine.pipeline_def import PipelineNode
@@ -69,9 +70,20 @@ def gaps(index: CatalogIndex, nodes: Sequence[PipelineNode]) -> list[tuple[Pipel
     return found
 
 
+def provider_profiles(index: CatalogIndex, consumer: ProfileKey, dep: str) -> tuple[ProfileKey, ...]:
+    """The profiles with an output that can feed `dep` of `consumer` (cached with the catalog)."""
+    key = ("providers", consumer, dep)
+    found = index.symbols.get(key)
+    if found is None:
+        found = tuple(sorted({p for p, _ in index.providers_of.get((consumer, dep), ())},
+                             key=lambda p: (p[0], p[1] or "")))
+        index.symbols[key] = found
+    return cast(tuple[ProfileKey, ...], found)
+
+
 def _possible(index: CatalogIndex, by_profile: dict[ProfileKey, list[PipelineNode]], node: PipelineNode,
               p2: ProfileKey, j2: str | None, dep: str) -> bool:
-    for p1 in {p for p, _ in index.providers_of.get((p2, dep), ())}:
+    for p1 in provider_profiles(index, p2, dep):
         qualified = index.qualified.get((p1, p2, dep), set())
         for other in by_profile.get(p1, ()):
             if other.name == node.name:
@@ -155,8 +167,7 @@ def split(index: CatalogIndex, nodes: Sequence[PipelineNode], pairs: Iterable[tu
         union.join(first, node.name)
     for p2, names in by_profile.items():
         for dep in index.profiles[p2].dependencies:
-            providers = {p for p, _ in index.providers_of.get((p2, dep.logical_name), ())}
-            for p1 in providers:
+            for p1 in provider_profiles(index, p2, dep.logical_name):
                 for provider in by_profile.get(p1, ()):
                     for consumer in names:
                         union.join(provider, consumer)
@@ -173,7 +184,7 @@ def split(index: CatalogIndex, nodes: Sequence[PipelineNode], pairs: Iterable[tu
         new_by_profile[profile].append(key)
     for key, profile in new_profiles.items():
         for dep in index.profiles[profile].dependencies:
-            for p1, _out in index.providers_of.get((profile, dep.logical_name), ()):
+            for p1 in provider_profiles(index, profile, dep.logical_name):
                 for provider in by_profile.get(p1, ()):
                     union.join(provider, ("new", key))
                 for other in new_by_profile.get(p1, ()):

@@ -459,8 +459,9 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
         diagnostics.append(why_not(label, index, registry, provider, consumer, model, all_nodes, wiring))
 
     names = [n.name for n in all_nodes.values()]
+    present = set(names)
     order = topological_order(names, [(e.source, e.target) for e in wiring] + [
-        e for e in edges if e[0] in names and e[1] in names])
+        e for e in edges if e[0] in present and e[1] in present])
     position = {name: i for i, name in enumerate(order)}
     node_list = sorted(all_nodes.values(), key=lambda n: position[n.name])
     return ResolvedPipeline(pipeline.name, node_list, wiring, order, _dedupe(diagnostics), stats)
