@@ -35,7 +35,7 @@ WIRING_RULES = ("jobs.lp", "gaps.lp", "choose.lp", "order.lp", "diagnose.lp", "o
 DEFAULT_TIMEOUT = 60.0
 #: Independent components are solved together up to this many nodes (one solver set-up costs ~4 ms).
 BATCH_NODES = 48
-#: Once the time limit has passed, each remaining part still gets this long to find a first wiring.
+#: Once the solver's time limit is spent, each remaining part still gets this long to find a wiring.
 MIN_SLICE = 0.05
 
 
@@ -128,7 +128,8 @@ class Resolver:
                rules: Sequence[Path], options: ResolveOptions, stats: SolveStats,
                diagnostics: list[Diagnostic]) -> tuple[_Model, tuple[list[Symbol], list[Symbol]] | None]:
         """Ground and solve each part of the pipeline (engine/components.py) within one time limit."""
-        deadline = None if options.timeout is None else time.perf_counter() + options.timeout
+        # The limit bounds solving, summed over the parts (grounding cannot be interrupted in clingo 5).
+        budget = options.timeout
         jobs = sorted({n.job_type.lower() for n in nodes if n.job_type})
         ranks = {n.name: rank for rank, n in enumerate(nodes)}
         found = components.gaps(index, nodes) if options.fill_gaps or options.suggest else []
@@ -165,7 +166,7 @@ class Resolver:
                 t0 = time.perf_counter()
                 ground(ctl, messages, rules)
                 stats.seconds_ground += time.perf_counter() - t0
-                limit = None if deadline is None else max(deadline - time.perf_counter(), MIN_SLICE)
+                limit = None if budget is None else max(budget - stats.seconds_solve, MIN_SLICE)
                 outcome = solve(ctl, limit)
             stats.seconds_solve += outcome.seconds
             proven &= outcome.proven

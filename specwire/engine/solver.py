@@ -24,11 +24,12 @@ DETERMINISTIC = ["--parallel-mode=1", "--seed=0", "--warn=none"]
 #: 100-node synthetic pipeline in 40 s; core-guided search proves it in 0.03 s (benchmarks/RESULTS.md).
 OPTIMISATION = ["--opt-strategy=usc,oll,stratify"]
 
-#: Core-guided search finds a wiring only once a priority level is optimal. When the time limit
-#: comes before any, branch-and-bound, minimising the worst level first, gets this share of the
-#: limit to find the best wiring it can.
+#: Core-guided search finds a wiring only once a priority level is optimal, and its first ones can
+#: be poor. When it has not finished within its share of the time limit, branch-and-bound with
+#: clingo's domain heuristic (choose.lp's `#heuristic`: each input's best link first, which is
+#: usually close to the optimum) gets the rest, and the better of the wirings found is kept.
 FALLBACK_SHARE = 0.2
-FALLBACK = {"opt_strategy": "bb,hier", "opt_heuristic": "sign"}
+FALLBACK = {"opt_strategy": "bb,hier", "heuristic": "Domain"}
 
 _LOCATION = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?:\s*(?P<rest>.*)$", re.S)
 
@@ -145,7 +146,7 @@ def solve(ctl: Control, timeout: float | None, on_model: Callable[[clingo.Model]
         exhausted = bool(ctl.solve(on_model=record).exhausted)
         return SolveOutcome(best, cost, exhausted and models > 0, False, models, time.perf_counter() - start)
     exhausted = _bounded(ctl, record, timeout * (1 - FALLBACK_SHARE))
-    if not exhausted and not models:
+    if not exhausted:
         for key, value in FALLBACK.items():
             setattr(ctl.configuration.solver, key, value)
         exhausted = _bounded(ctl, record, timeout * FALLBACK_SHARE)
