@@ -8,6 +8,7 @@ report. Heavy imports (the engine, the SageMaker SDK) happen inside the commands
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -323,6 +324,9 @@ def steps_show(step: Annotated[str, typer.Argument(help="A step type.")], catalo
 
 
 def main() -> None:
+    # No pydantic plugins in the command line tool: looking for them scans every installed package
+    # (about 7 ms of each run); set PYDANTIC_DISABLE_PLUGINS yourself to choose otherwise.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
     except KeyboardInterrupt:

@@ -60,6 +60,8 @@ class CatalogIndex:
     near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
     #: Stage two's facts per profile, built on first use (in memory only; engine/resolver.py).
     symbols: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+    #: The disk cache entry of this index ("" when not cached): explanations computed are kept there too.
+    cache_key: str = ""
 
     def profile_for(self, step_type: str, job_type: str | None) -> ProfileKey:
         spec = self.profiles[(step_type, None)]
@@ -170,15 +172,34 @@ def _load_cached(key: str, profiles: dict[ProfileKey, StepSpecification], files:
 
 
 def _store_cached(key: str, index: CatalogIndex) -> None:
+    _write(f"index-{key}.pickle", {name: getattr(index, name) for name in _CACHED_FIELDS})
+
+
+def _write(name: str, data: object) -> None:
     folder = cache_dir()
     if folder is None:
         return
     from specwire.errors import SpecwireError
     from specwire.files import atomic_write
 
-    data = {name: getattr(index, name) for name in _CACHED_FIELDS}
     with contextlib.suppress(SpecwireError):  # a read-only home directory only costs speed
-        atomic_write(folder / f"index-{key}.pickle", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(folder / name, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _load_explanations(index: CatalogIndex) -> None:
+    """The explanations of earlier runs (explain_matches), kept beside the index: running the same
+    pipeline again then needs no clingo run for them."""
+    folder = cache_dir()
+    if folder is None or not index.cache_key:
+        return
+    try:
+        with (folder / f"reasons-{index.cache_key}.pickle").open("rb") as handle:
+            scores, reasons = pickle.load(handle)
+        if isinstance(scores, dict) and isinstance(reasons, dict):
+            index.scores.update(scores)
+            index.reasons.update(reasons)
+    except (OSError, pickle.UnpicklingError, EOFError, TypeError, ValueError, AttributeError):
+        pass  # a missing or stale entry is recomputed
 
 
 def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> CatalogIndex:
@@ -194,6 +215,8 @@ def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> Cat
     if index is None:
         index = _compute(profiles, files)
         _store_cached(key, index)
+    index.cache_key = key
+    _load_explanations(index)
     with _LOCK:
         _CACHE[key] = index
     return index
@@ -270,6 +293,8 @@ def explain_matches(index: CatalogIndex, matches: Iterable[PortMatch]) -> None:
     for k in wanted:
         index.scores.setdefault(k, []).sort()
         index.reasons.setdefault(k, []).sort(key=lambda r: (r.rule, r.field, r.value))
+    if index.cache_key:
+        _write(f"reasons-{index.cache_key}.pickle", (index.scores, index.reasons))
 
 
 def _sort_key(item: tuple[ProfileKey, str]) -> tuple[str, str, str]:
