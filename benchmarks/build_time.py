@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 PHASES = """
 import json, sys, time
@@ -52,36 +53,45 @@ print("SDK", any(m.split(".")[0] == "sagemaker" for m in sys.modules), file=sys.
 """
 
 
+def measure(runs: int) -> dict[str, Any]:
+    """Wall times of the whole `specwire build` process, the phases' medians, and whether resolve imports the SDK."""
+    specwire = shutil.which("specwire") or str(Path(sys.executable).with_name("specwire"))
+    folder = Path(tempfile.mkdtemp(prefix="specwire-bench-"))
+    try:
+        env = {**os.environ, "SPECWIRE_CACHE_DIR": str(folder / "cache")}
+        target = folder / "d.json"
+        command = [specwire, "build", "--example", "fraud", "-o", str(target)]
+        # Warm the stage-one cache, as any second run on a machine would find it.
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        walls: list[float] = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(command, env=env, check=True, capture_output=True)
+            walls.append(time.perf_counter() - start)
+        phases: dict[str, list[float]] = {}
+        for _ in range(runs):
+            out = subprocess.run([sys.executable, "-c", PHASES], env=env, check=True, capture_output=True, text=True)
+            for name, seconds in json.loads(out.stdout).items():
+                phases.setdefault(name, []).append(seconds)
+        resolve = subprocess.run([sys.executable, "-c", RESOLVE_IMPORTS], env=env, capture_output=True, text=True)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"walls": walls, "median": statistics.median(walls),
+            "phases": {name: statistics.median(values) for name, values in phases.items()},
+            "resolve_imports_sdk": "SDK True" in resolve.stderr}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    specwire = shutil.which("specwire") or str(Path(sys.executable).with_name("specwire"))
-    folder = Path(tempfile.mkdtemp(prefix="specwire-bench-"))
-    env = {**os.environ, "SPECWIRE_CACHE_DIR": str(folder / "cache")}
-    target = folder / "d.json"
-    subprocess.run([specwire, "build", "--example", "fraud", "-o", str(target)], env=env, check=True,
-                   capture_output=True)  # warm the stage-one cache, as a second run on a machine would
-    walls: list[float] = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        subprocess.run([specwire, "build", "--example", "fraud", "-o", str(target)], env=env, check=True,
-                       capture_output=True)
-        walls.append(time.perf_counter() - start)
-    phases: dict[str, list[float]] = {}
-    for _ in range(args.runs):
-        out = subprocess.run([sys.executable, "-c", PHASES], env=env, check=True, capture_output=True, text=True)
-        for name, seconds in json.loads(out.stdout).items():
-            phases.setdefault(name, []).append(seconds)
-    resolve = subprocess.run([sys.executable, "-c", RESOLVE_IMPORTS], env=env, capture_output=True, text=True)
+    data = measure(args.runs)
     print("whole process, specwire build --example fraud:",
-          ", ".join(f"{w:.2f}" for w in walls), f"s; median {statistics.median(walls):.2f} s")
-    for name, values in phases.items():
-        print(f"  {name:18} median {statistics.median(values):.2f} s")
-    print("specwire resolve imports the SDK:", "yes" if "SDK True" in resolve.stderr else "no")
+          ", ".join(f"{w:.2f}" for w in data["walls"]), f"s; median {data['median']:.2f} s")
+    for name, seconds in data["phases"].items():
+        print(f"  {name:18} median {seconds:.2f} s")
+    print("specwire resolve imports the SDK:", "yes" if data["resolve_imports_sdk"] else "no")
     print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    shutil.rmtree(folder, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()

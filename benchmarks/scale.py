@@ -69,7 +69,7 @@ def _child(kind: str, nodes: int, types: int, runs: int, limit: float) -> dict[s
         "first": times[0], "median": statistics.median(times[1:] or times), "min": min(times), "max": max(times),
         "runs": len(times), "proven": stats.proven_optimal, "timed_out": stats.timed_out,
         "seconds_ground": stats.seconds_ground, "seconds_solve": stats.seconds_solve, "facts": stats.facts,
-        "parts": stats.components, "edges": len(result.edges),
+        "parts": getattr(stats, "components", 1), "edges": len(result.edges),
         "warnings": sorted({d.kind for d in result.diagnostics if d.severity == "warning"}),
         "errors": sorted({d.kind for d in result.diagnostics if d.severity == "error"}),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
