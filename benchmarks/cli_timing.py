@@ -79,6 +79,20 @@ def process_timings(runs: int) -> dict[str, Any]:
 
 
 def in_process_timings(runs: int, corpus: Path) -> dict[str, Any]:
+    # An empty stage-one cache of its own: the first pass computes stage one and the explanations.
+    previous = os.environ.get("SPECWIRE_CACHE_DIR")
+    with tempfile.TemporaryDirectory(prefix="specwire-bench-") as cache:
+        os.environ["SPECWIRE_CACHE_DIR"] = cache
+        try:
+            return _in_process(runs, corpus)
+        finally:
+            if previous is None:
+                os.environ.pop("SPECWIRE_CACHE_DIR", None)
+            else:
+                os.environ["SPECWIRE_CACHE_DIR"] = previous
+
+
+def _in_process(runs: int, corpus: Path) -> dict[str, Any]:
     from specwire.cli import example_path
     from specwire.engine.pipeline_def import load_pipeline_file
     from specwire.engine.resolver import ResolveOptions, Resolver

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from clingo import Control, Function, Number, String, Symbol, SymbolType
+from clingo import Control, Function, Number, String, Symbol, SymbolicAtoms, SymbolType
 
 from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control
 from specwire.engine.terms import atom, norm_name, profile_symbol, text_of, words
@@ -60,8 +60,6 @@ class CatalogIndex:
     near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
     #: Stage two's facts per profile, built on first use (in memory only; engine/resolver.py).
     symbols: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
-    #: The disk cache entry of this index ("" when not cached): explanations computed are kept there too.
-    cache_key: str = ""
 
     def profile_for(self, step_type: str, job_type: str | None) -> ProfileKey:
         spec = self.profiles[(step_type, None)]
@@ -132,9 +130,9 @@ _LOCK = threading.Lock()
 
 
 #: Bump when the cached structure changes.
-_CACHE_FORMAT = 3
-_CACHED_FIELDS = ("quality", "qualified", "dep_roots", "providers_of", "weak_words", "near", "external",
-                  "loose")
+_CACHE_FORMAT = 4
+_CACHED_FIELDS = ("quality", "scores", "reasons", "qualified", "dep_roots", "providers_of", "weak_words", "near",
+                  "external", "loose")
 
 
 def catalog_fingerprint(registry: SpecRegistry, rule_files: Iterable[Path]) -> str:
@@ -172,34 +170,15 @@ def _load_cached(key: str, profiles: dict[ProfileKey, StepSpecification], files:
 
 
 def _store_cached(key: str, index: CatalogIndex) -> None:
-    _write(f"index-{key}.pickle", {name: getattr(index, name) for name in _CACHED_FIELDS})
-
-
-def _write(name: str, data: object) -> None:
     folder = cache_dir()
     if folder is None:
         return
     from specwire.errors import SpecwireError
     from specwire.files import atomic_write
 
+    data = {name: getattr(index, name) for name in _CACHED_FIELDS}
     with contextlib.suppress(SpecwireError):  # a read-only home directory only costs speed
-        atomic_write(folder / name, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _load_explanations(index: CatalogIndex) -> None:
-    """The explanations of earlier runs (explain_matches), kept beside the index: running the same
-    pipeline again then needs no clingo run for them."""
-    folder = cache_dir()
-    if folder is None or not index.cache_key:
-        return
-    try:
-        with (folder / f"reasons-{index.cache_key}.pickle").open("rb") as handle:
-            scores, reasons = pickle.load(handle)
-        if isinstance(scores, dict) and isinstance(reasons, dict):
-            index.scores.update(scores)
-            index.reasons.update(reasons)
-    except (OSError, pickle.UnpicklingError, EOFError, TypeError, ValueError, AttributeError):
-        pass  # a missing or stale entry is recomputed
+        atomic_write(folder / f"index-{key}.pickle", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> CatalogIndex:
@@ -215,8 +194,6 @@ def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> Cat
     if index is None:
         index = _compute(profiles, files)
         _store_cached(key, index)
-    index.cache_key = key
-    _load_explanations(index)
     with _LOCK:
         _CACHE[key] = index
     return index
@@ -245,6 +222,7 @@ def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -
         s1, so, s2, sd = sa.symbol.arguments
         near[(_profile(s2), _text(sd))].append((_profile(s1), _text(so)))
     index.near = {k: sorted(v, key=_sort_key) for k, v in near.items()}
+    _read_explanations(atoms, index)
     providers: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = defaultdict(list)
     for provider, output, consumer, dependency in index.quality:
         providers[(consumer, dependency)].append((provider, output))
@@ -265,36 +243,25 @@ def _ground(profiles: dict[ProfileKey, StepSpecification], files: list[Path], sc
     return ctl
 
 
-def explain_matches(index: CatalogIndex, matches: Iterable[PortMatch]) -> None:
-    """Fill `index.scores` and `index.reasons` for the given port matches.
+def _read_explanations(atoms: SymbolicAtoms, index: CatalogIndex) -> None:
+    """Every match's points per rule and the spec fields behind them, for --explain and JSON.
 
-    The full catalog run keeps only what wiring needs; the reasons of the few edges a result
-    shows come from a second, small run of the same rules restricted to those ports.
+    They are read with the matches (and cached with them) rather than on demand: a second clingo
+    run over the profiles a result uses costs about as much as stage one when a pipeline is large,
+    and a new process would pay it on every run.
     """
-    wanted = sorted({m for m in matches if m in index.quality and m not in index.reasons}, key=str)
-    if not wanted:
-        return
-    pairs = [Function("explain", [profile_symbol(*p1), profile_symbol(*p2), String(d)]) for p1, _, p2, d in wanted]
-    involved = {m[0] for m in wanted} | {m[2] for m in wanted}
-    subset = {k: index.profiles[k] for k in involved}
-    # `weak/1` depends on word frequencies over the whole catalog: pass the catalog's weak words.
-    weak = [Function("weak", [atom(w)]) for w in sorted(index.weak_words)]
-    ctl = _ground(subset, list(index.files), "want(P,D) :- explain(_,P,D). prov(P) :- explain(P,_,_).",
-                  [*pairs, *weak])
-    for sa in ctl.symbolic_atoms.by_signature("score", 6):
+    scores: dict[PortMatch, list[tuple[str, int]]] = defaultdict(list)
+    reasons: dict[PortMatch, list[Reason]] = defaultdict(list)
+    for sa in atoms.by_signature("score", 6):
         p1, o, p2, d, rule, points = sa.symbol.arguments
         k = (_profile(p1), _text(o), _profile(p2), _text(d))
-        if k in index.quality:
-            index.scores.setdefault(k, []).append((_text(rule), points.number))
-    for sa in ctl.symbolic_atoms.by_signature("reason", 7):
+        if k in index.quality:  # compatible pairs that are no match get points too
+            scores[k].append((_text(rule), points.number))
+    for sa in atoms.by_signature("reason", 7):
         p1, o, p2, d, rule, fld, value = sa.symbol.arguments
-        k = (_profile(p1), _text(o), _profile(p2), _text(d))
-        index.reasons.setdefault(k, []).append(Reason(_text(rule), _text(fld), _text(value)))
-    for k in wanted:
-        index.scores.setdefault(k, []).sort()
-        index.reasons.setdefault(k, []).sort(key=lambda r: (r.rule, r.field, r.value))
-    if index.cache_key:
-        _write(f"reasons-{index.cache_key}.pickle", (index.scores, index.reasons))
+        reasons[(_profile(p1), _text(o), _profile(p2), _text(d))].append(Reason(_text(rule), _text(fld), _text(value)))
+    index.scores = {k: sorted(scores.get(k, ())) for k in index.quality}
+    index.reasons = {k: sorted(reasons.get(k, ()), key=lambda r: (r.rule, r.field, r.value)) for k in index.quality}
 
 
 def _sort_key(item: tuple[ProfileKey, str]) -> tuple[str, str, str]:

@@ -20,7 +20,7 @@ from clingo import Function, Number, String, Symbol, SymbolType
 
 from specwire.engine import components, policy
 from specwire.engine import messages as msg
-from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, explain_matches, pm_symbol
+from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, pm_symbol
 from specwire.engine.order import find_cycle, topological_order
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
 from specwire.engine.result import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats
@@ -410,7 +410,6 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
     uses = sorted(model.use, key=lambda u: (str(u[0]), u[1], str(u[2]), u[3]))
     steered = policy.preference_reasons(*model.steering, lambda s: all_nodes[s].name if s in all_nodes else str(s)) \
         if model.steering else {}
-    explain_matches(index, [(profile_of(s), o, profile_of(t), d) for s, o, t, d in uses])
     for source, out, target, dep in uses:
         match = (profile_of(source), out, profile_of(target), dep)
         reasons = msg.edge_reasons(index, match, model.why_job.get((source, out, target, dep), []),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rulekit import catalog, dep, out, pipeline, ports, spec
 
-from specwire.engine.catalog_index import build_index, explain_matches
+from specwire.engine.catalog_index import build_index
 
 
 def test_a_compatible_source_connects_and_keywords_pick_the_port(resolve):
@@ -36,7 +36,6 @@ def test_the_score_adds_up_its_named_parts():
     )
     index = build_index(reg)
     key = (("Prep", None), "train", ("Fit", None), "train")
-    explain_matches(index, [key])
     scores = dict(index.scores[key])
     assert scores["compatible_source"] == 16 and scores["name"] == 8 and scores["data_type"] == 3
     shared = {r.value for r in index.reasons[key] if r.rule == "keywords"}
