@@ -191,6 +191,10 @@ def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> Cat
         return cached
     profiles = dict(profile_keys(registry))
     index = _load_cached(key, profiles, files)
+    if index is None and len(files) == len(MATCH_RULES):
+        from specwire.engine import builtin_index  # the shipped stage one of the built-in catalog
+
+        index = builtin_index.load(key, profiles, files)
     if index is None:
         index = _compute(profiles, files)
         _store_cached(key, index)
@@ -223,11 +227,16 @@ def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -
         near[(_profile(s2), _text(sd))].append((_profile(s1), _text(so)))
     index.near = {k: sorted(v, key=_sort_key) for k, v in near.items()}
     _read_explanations(atoms, index)
-    providers: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = defaultdict(list)
-    for provider, output, consumer, dependency in index.quality:
-        providers[(consumer, dependency)].append((provider, output))
-    index.providers_of = {k: sorted(v, key=_sort_key) for k, v in providers.items()}
+    index.providers_of = group_providers(index.quality)
     return index
+
+
+def group_providers(quality: Iterable[PortMatch]) -> dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]]:
+    """The matches grouped by the dependency they feed, providers in a stable order."""
+    providers: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = defaultdict(list)
+    for provider, output, consumer, dependency in quality:
+        providers[(consumer, dependency)].append((provider, output))
+    return {k: sorted(v, key=_sort_key) for k, v in providers.items()}
 
 
 def _ground(profiles: dict[ProfileKey, StepSpecification], files: list[Path], scope: str,

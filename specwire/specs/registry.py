@@ -39,14 +39,18 @@ class SpecRegistry:
     _loose: bool = False
 
     def fingerprint(self) -> str:
-        """A digest of the catalog's content: of its files when it was read from files only."""
+        """A digest of the catalog's content: of its files when it was read from files only.
+
+        Where the files lie does not count: the built-in catalog has one digest wherever specwire
+        is installed (engine/builtin_index.py relies on it).
+        """
         digest = hashlib.sha256()
         if self._loose:
             for spec in self:
                 digest.update(spec.model_dump_json().encode())
         else:
-            for source in sorted(self._file_digests):
-                digest.update(f"{source}\0{self._file_digests[source]}\0".encode())
+            for file_digest in sorted(self._file_digests.values()):
+                digest.update(f"{file_digest}\0".encode())
         return digest.hexdigest()
 
     def add(self, spec: StepSpecification, source: str) -> None:

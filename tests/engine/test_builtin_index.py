@@ -1,0 +1,75 @@
+"""The built-in catalog's stage one shipped as specwire/engine/builtin_index.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specwire.engine import builtin_index, catalog_index
+from specwire.engine.catalog_index import MATCH_RULES, build_index, catalog_fingerprint, profile_keys
+from specwire.engine.solver import builtin_rule_file
+from specwire.specs.registry import load_registry
+
+
+def test_the_shipped_index_is_the_built_in_catalogs_stage_one_today() -> None:
+    key, computed = builtin_index.current()
+    shipped = builtin_index.PATH.read_text(encoding="utf-8")
+    assert shipped == builtin_index.encode(computed, key), (
+        "specwire/engine/builtin_index.json is stale (a rule file or a built-in spec changed): "
+        "run `python -m specwire.engine.builtin_index` and commit the file")
+
+
+def test_decoding_gives_back_every_cached_field() -> None:
+    key, computed = builtin_index.current()
+    decoded = builtin_index.decode(builtin_index.encode(computed, key), computed.profiles, computed.files)
+    for name in catalog_index._CACHED_FIELDS:
+        assert getattr(decoded, name) == getattr(computed, name), name
+
+
+def test_a_fresh_machine_uses_the_shipped_index_and_computes_nothing(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(tmp_path / "empty"))
+    monkeypatch.setattr(catalog_index, "_CACHE", {})
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("stage one was computed although the shipped index matches")
+
+    monkeypatch.setattr(catalog_index, "_compute", refuse)
+    index = build_index(load_registry())
+    assert index.quality and index.reasons
+    assert not (tmp_path / "empty").exists()  # nothing needed writing
+
+
+@pytest.mark.parametrize("damage", ["key", "body"])
+def test_a_stale_or_damaged_file_is_ignored(damage: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    registry = load_registry()
+    files = [builtin_rule_file(name) for name in MATCH_RULES]
+    key = catalog_fingerprint(registry, files)
+    text = builtin_index.PATH.read_text(encoding="utf-8")
+    broken = text.replace(key, "0" * len(key)) if damage == "key" else text[: len(text) // 2]
+    fake = tmp_path / "builtin_index.json"
+    fake.write_text(broken, encoding="utf-8")
+    monkeypatch.setattr(builtin_index, "PATH", fake)
+    assert builtin_index.load(key, dict(profile_keys(registry)), files) is None
+
+
+def test_another_catalog_never_takes_the_shipped_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("step_type: Extra\nsagemaker_step_kind: Processing\noutputs:\n"
+                    "  - {logical_name: out, kind: processing_output, data_type: raw_tabular,"
+                    " property_path: \"properties.ProcessingOutputConfig.Outputs['out'].S3Output.S3Uri\"}\n",
+                    encoding="utf-8")
+    monkeypatch.setenv("SPECWIRE_CACHE", "0")
+    monkeypatch.setattr(catalog_index, "_CACHE", {})
+    calls: list[int] = []
+    real = catalog_index._compute
+
+    def counting(*args: object) -> catalog_index.CatalogIndex:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(catalog_index, "_compute", counting)
+    index = build_index(load_registry([pack]))
+    assert calls == [1]
+    assert ("Extra", None) in index.profiles
