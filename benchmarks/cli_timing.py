@@ -3,8 +3,9 @@
     python benchmarks/cli_timing.py [--runs 7] [--corpus ../shared/corpus/cursus] [--json]
 
 * whole process: ``specwire resolve --example fraud`` from start to exit, with a *cold* stage-one
-  cache (a new, empty SPECWIRE_CACHE_DIR each run: the catalog's matches are computed) and a
-  *warm* one (the same directory after a first run: they are read back). Python's bytecode
+  cache (a new, empty SPECWIRE_CACHE_DIR each run, as on a fresh machine: the built-in catalog's
+  matches come from the index shipped with the package), a *warm* one (the same directory after a
+  first run: they are read back), and *no cache at all* (SPECWIRE_CACHE=0: they are computed). Python's bytecode
   cache is written once before measuring, as `pip install` does.
 * in process, warm (registry and stage one loaded, one resolve of the same pipeline before):
   the fraud example, the corpus's 15-node pipeline and all 31 corpus pipelines (resolved from
@@ -64,6 +65,8 @@ def process_timings(runs: int) -> dict[str, Any]:
         cold = []
         for i in range(runs):
             cold.append(_run({**base, "SPECWIRE_CACHE_DIR": str(folder / f"cold{i}")}))
+        # No cache of any kind (not even the built-in catalog's, shipped with the package): stage one computed.
+        uncached = [_run({**base, "SPECWIRE_CACHE": "0"}) for _ in range(runs)]
         warm_dir = str(folder / "warm")
         _run({**base, "SPECWIRE_CACHE_DIR": warm_dir})
         warm = [_run({**base, "SPECWIRE_CACHE_DIR": warm_dir}) for _ in range(runs)]
@@ -75,7 +78,7 @@ def process_timings(runs: int) -> dict[str, Any]:
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         startup.append(time.perf_counter() - start)
     return {"command": "specwire " + " ".join(COMMAND), "cold_cache": summary(cold), "warm_cache": summary(warm),
-            "python_startup": summary(startup)}
+            "no_cache": summary(uncached), "python_startup": summary(startup)}
 
 
 def in_process_timings(runs: int, corpus: Path) -> dict[str, Any]:
@@ -145,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     p, i = data["process"], data["in_process"]
     print(f"{p['command']}: cold cache {p['cold_cache']['median'] * 1000:.0f} ms, warm cache "
-          f"{p['warm_cache']['median'] * 1000:.0f} ms (python -c pass {p['python_startup']['median'] * 1000:.0f} ms)")
+          f"{p['warm_cache']['median'] * 1000:.0f} ms, no cache at all {p['no_cache']['median'] * 1000:.0f} ms "
+          f"(python -c pass {p['python_startup']['median'] * 1000:.0f} ms)")
     print(f"in process: fraud ({i['fraud']['nodes']} nodes) {i['fraud']['median'] * 1000:.1f} ms", end="")
     if i["corpus"]:
         print(f", {FIFTEEN} ({i['fifteen']['nodes']} nodes) {i['fifteen']['median'] * 1000:.1f} ms, "

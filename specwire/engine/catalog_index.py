@@ -191,7 +191,8 @@ def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> Cat
         return cached
     profiles = dict(profile_keys(registry))
     index = _load_cached(key, profiles, files)
-    if index is None and len(files) == len(MATCH_RULES):
+    # SPECWIRE_CACHE=0 means no cache of any kind: the shipped one is skipped too.
+    if index is None and len(files) == len(MATCH_RULES) and cache_dir() is not None:
         from specwire.engine import builtin_index  # the shipped stage one of the built-in catalog
 
         index = builtin_index.load(key, profiles, files)
