@@ -3,6 +3,7 @@ deterministic options, and a bounded solve."""
 
 from __future__ import annotations
 
+import atexit
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -12,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 import clingo
-from clingo import Control, Symbol, ast
+from clingo import Control, Symbol
 
 from specwire.errors import RuleFileError
 
@@ -40,11 +41,19 @@ def builtin_rule_file(name: str) -> Path:
 
 
 @lru_cache(maxsize=64)
-def _parsed(path: Path, stamp: tuple[int, int]) -> tuple[ast.AST, ...]:
+def _parsed(path: Path, stamp: tuple[int, int]) -> tuple[object, ...]:
     """A built-in rule file, parsed once per process (and again if it changes on disk)."""
-    statements: list[ast.AST] = []
+    from clingo import ast
+
+    statements: list[object] = []
     ast.parse_files([str(path)], statements.append)
     return tuple(statements)
+
+
+#: Built-in rule files loaded so far in this process (see load_rules).
+_LOADED: set[Path] = set()
+# Syntax trees freed after clingo's C library has been unloaded print errors at exit: free them first.
+atexit.register(_parsed.cache_clear)
 
 
 @dataclass
@@ -78,18 +87,24 @@ def load_rules(ctl: Control, files: Iterable[Path], messages: Messages) -> None:
     """Load rule files; a syntax error becomes a RuleFileError with `file:line:col: message`.
 
     specwire's own rule files are parsed once per process and handed to clingo as syntax trees
-    (a parse costs about a millisecond per file, and stage two runs once per pipeline part).
+    from their second use on (a parse costs about a millisecond per file, and stage two runs once
+    per pipeline part); the first use loads the file directly, which is cheaper when a command
+    resolves one pipeline and exits.
     """
     own = builtin_rule_file("choose.lp").parent
     for path in files:
         try:
-            if Path(path).parent == own:
+            if Path(path).parent == own and Path(path) in _LOADED:
+                from clingo import ast
+
                 stat = Path(path).stat()
                 with ast.ProgramBuilder(ctl) as builder:
                     for statement in _parsed(Path(path), (stat.st_mtime_ns, stat.st_size)):
                         builder.add(statement)
                 continue
             ctl.load(str(path))
+            if Path(path).parent == own:
+                _LOADED.add(Path(path))
         except RuntimeError:
             found = messages.errors() or messages.lines
             detail = "; ".join(format_clingo_message(m) for m in found[:3]) or f"{path}: cannot be parsed"
