@@ -67,6 +67,7 @@ def _check_inputs(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig])
                 suggested_fix="key each config by its own node_name",
                 nodes=[node.name],
             )
+    _check_gates(resolved, configs)
     regions = sorted({c.region for c in configs.values()})
     buckets = sorted({c.bucket for c in configs.values()})
     if len(regions) != 1:
@@ -75,6 +76,24 @@ def _check_inputs(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig])
             suggested_fix="give every node the same region",
         )
     return regions[0], buckets[0]
+
+
+def _check_gates(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig]) -> None:
+    """A gate can only test a metric its evaluation writes: say so now, not as a failed execution
+    (the condition would read a missing key of evaluation.json)."""
+    from specwire.configs.steps.evaluation import ModelEvaluationConfig, QualityGateConfig
+
+    for edge in resolved.edges:
+        gate, source = configs[edge.target], configs[edge.source]
+        if (isinstance(gate, QualityGateConfig) and isinstance(source, ModelEvaluationConfig)
+                and edge.dependency == "evaluation_report" and gate.metric_name not in source.metrics):
+            raise BuildError(
+                f"QualityGate (node {gate.node_name!r}) tests {gate.metric_name!r}, which ModelEvaluation "
+                f"(node {source.node_name!r}) does not write: its metrics are {', '.join(source.metrics)}",
+                suggested_fix=f"add {gate.metric_name!r} to the metrics of {source.node_name!r} "
+                f"(override metrics=[...]), or gate on one of the metrics it writes",
+                nodes=[gate.node_name, source.node_name],
+            )
 
 
 def _branches(resolved: ResolvedPipeline, gates: set[str]) -> dict[str, str | None]:

@@ -56,3 +56,24 @@ def test_without_gates_everything_is_top_level() -> None:
     resolved = plan([("load", "DataLoading"), ("prep", "TabularPreprocessing")],
                     [("load", "raw_data", "prep", "raw_data")])
     assert _branches(resolved, set()) == {"load": None, "prep": None}
+
+
+def test_a_gate_on_a_metric_its_evaluation_does_not_write_is_refused_before_building() -> None:
+    from specwire.builders.assembler import _check_inputs
+    from specwire.cli import example_path
+    from specwire.pipeline import Pipeline
+
+    plan_ = Pipeline.from_file(example_path("fraud"), role_arn="arn:aws:iam::000000000000:role/test").plan()
+    configs = dict(plan_.configs)
+    gate = next(name for name, c in configs.items() if c.STEP_TYPE == "QualityGate")
+    evaluation = next(name for name, c in configs.items() if c.STEP_TYPE == "ModelEvaluation")
+    _check_inputs(plan_.resolved, configs)  # the example as generated gates on auc, which evaluation writes
+    configs[gate] = configs[gate].model_copy(update={"metric_name": "accuracy"})
+    with pytest.raises(BuildError) as err:
+        _check_inputs(plan_.resolved, configs)
+    assert err.value.message == (
+        f"QualityGate (node {gate!r}) tests 'accuracy', which ModelEvaluation (node {evaluation!r}) does not "
+        "write: its metrics are auc, pr_auc, precision, recall, f1, log_loss")
+    assert err.value.suggested_fix.startswith(f"add 'accuracy' to the metrics of {evaluation!r}")
+    configs[evaluation] = configs[evaluation].model_copy(update={"metrics": ["auc", "accuracy"]})
+    _check_inputs(plan_.resolved, configs)
