@@ -225,7 +225,9 @@ def resolve(
     ignore_edges: Annotated[bool, typer.Option("--ignore-edges", help="Resolve from the nodes alone.")] = False,
     strict_edges: Annotated[bool, typer.Option(
         "--strict-edges", help="Wire only the file's edges; report the inputs they leave unprovided.")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="Solver time limit in seconds.")] = 60.0,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", help="Time limit for solving, in seconds: when it is reached, the best wiring found so far "
+        "comes back with a not_optimal warning.")] = 60.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every catalog warning.")] = False,
 ) -> None:
     """Resolve a pipeline: which steps connect, in what order, what is missing, and why."""
