@@ -61,7 +61,7 @@ def measure(runs: int) -> dict[str, Any]:
         env = {**os.environ, "SPECWIRE_CACHE_DIR": str(folder / "cache")}
         target = folder / "d.json"
         command = [specwire, "build", "--example", "fraud", "-o", str(target)]
-        # Warm the stage-one cache, as any second run on a machine would find it.
+        # One unmeasured run first: the OS file cache then holds the SDK's modules, as on any second run.
         subprocess.run(command, env=env, check=True, capture_output=True)
         walls: list[float] = []
         for _ in range(runs):

@@ -5,8 +5,8 @@
 Each case runs in a child process of its own (so its peak memory is its own): it builds the
 catalog and the pipeline (benchmarks/synthetic.py, seed 0), computes stage one (the catalog's
 matches, once per catalog), then resolves the pipeline `--runs` times with the catalog loaded
-(the first resolve also builds the per-profile fact cache and explains the edges it shows; it is
-reported apart). Every child has an empty cache folder of its own, so stage one is computed. Reported: the
+(the first resolve also fills the process's caches of rule files and clingo terms; it is reported
+apart). Every child has an empty cache folder of its own, so stage one is computed. Reported: the
 median resolve time, whether the optimum was proven, the share of the intended edges found,
 the parts solved, the facts given to the solver, and the child's peak resident memory
 (`resource.getrusage`, which counts clingo's C++ memory too; tracemalloc would see Python's only).
@@ -99,7 +99,7 @@ def _child(kind: str, nodes: int, types: int, runs: int, limit: float) -> dict[s
 def run_case(kind: str, nodes: int, types: int, runs: int, limit: float = 0.0) -> dict[str, Any]:
     code = (f"import json, sys; sys.path.insert(0, {str(HERE)!r}); import scale; "
             f"print(json.dumps(scale._child({kind!r}, {nodes}, {types}, {runs}, {limit})))")
-    # A cache folder of its own: stage one is computed, and the first resolve explains its edges.
+    # A cache folder of its own: stage one is computed, not read from an earlier case's cache.
     with tempfile.TemporaryDirectory(prefix="specwire-scale-") as cache:
         env = {**os.environ, "SPECWIRE_CACHE_DIR": cache}
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=1800,

@@ -80,13 +80,18 @@ def _check_inputs(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig])
 
 def _check_gates(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig]) -> None:
     """A gate can only test a metric its evaluation writes: say so now, not as a failed execution
-    (the condition would read a missing key of evaluation.json)."""
+    (the condition would read a missing key of evaluation.json).
+
+    Only specwire's own evaluation script is known to write exactly `metrics`; a team's script
+    (`source_dir` set) may write anything, so its gates are not second-guessed.
+    """
     from specwire.configs.steps.evaluation import ModelEvaluationConfig, QualityGateConfig
 
     for edge in resolved.edges:
         gate, source = configs[edge.target], configs[edge.source]
         if (isinstance(gate, QualityGateConfig) and isinstance(source, ModelEvaluationConfig)
-                and edge.dependency == "evaluation_report" and gate.metric_name not in source.metrics):
+                and edge.dependency == "evaluation_report" and source.source_dir is None
+                and gate.metric_name not in source.metrics):
             raise BuildError(
                 f"QualityGate (node {gate.node_name!r}) tests {gate.metric_name!r}, which ModelEvaluation "
                 f"(node {source.node_name!r}) does not write: its metrics are {', '.join(source.metrics)}",

@@ -5,9 +5,10 @@ Without it, the first `specwire resolve` on a machine computes stage one for the
 record of what the built-in rules match, one match per line: a change to a rule file or a
 built-in spec shows in its diff.
 
-It is used only when its key (catalog_index.catalog_fingerprint: the cache format, the catalog's
-content and the rule files' bytes) is the key of the catalog being loaded, so a stale file costs
-speed, never correctness. tests/engine/test_builtin_index.py fails when it is stale; rewrite it with
+It is used only when its key (catalog_index.catalog_fingerprint: the cache format, the Python that
+writes the facts, the catalog's content and the rule files' bytes) is the key of the catalog being
+loaded, so a stale file costs speed, never correctness. tests/engine/test_builtin_index.py fails
+when it is stale; rewrite it with
 
     python -m specwire.engine.builtin_index
 """

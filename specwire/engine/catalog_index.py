@@ -135,8 +135,31 @@ _CACHED_FIELDS = ("quality", "scores", "reasons", "qualified", "dep_roots", "pro
                   "external", "loose")
 
 
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A digest of the Python that turns specs into stage one's facts.
+
+    Editing how specs are read or written as facts changes the index as surely as editing a rule
+    file, so it must change the key too (or an old cache entry would be served as current).
+    """
+    here = Path(__file__).resolve().parent
+    sources = [here / "catalog_index.py", here / "terms.py", *sorted((here.parent / "specs").glob("*.py"))]
+    digest = hashlib.sha256()
+    for path in sources:
+        digest.update(f"{path.name}\0".encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:  # an install without sources: its version stands for its code
+            from importlib.metadata import PackageNotFoundError, version
+
+            with contextlib.suppress(PackageNotFoundError):
+                digest.update(version("specwire").encode())
+    return digest.hexdigest()
+
+
 def catalog_fingerprint(registry: SpecRegistry, rule_files: Iterable[Path]) -> str:
-    digest = hashlib.sha256(f"{_CACHE_FORMAT}:{registry.fingerprint()}".encode())
+    """The cache key of a catalog's stage one: cache format, fact-writing code, catalog content, rule text."""
+    digest = hashlib.sha256(f"{_CACHE_FORMAT}:{_code_digest()}:{registry.fingerprint()}".encode())
     for path in rule_files:
         digest.update(path.read_bytes())
     return digest.hexdigest()

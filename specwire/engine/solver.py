@@ -156,15 +156,20 @@ def solve(ctl: Control, timeout: float | None, on_model: Callable[[clingo.Model]
         if on_model is not None:
             on_model(model)
 
+    def finished(exhausted: bool) -> bool:
+        # A program whose minimize statements all grounded away (a part with nothing to choose) stops
+        # at its first model without exhausting the search; that model is optimal all the same.
+        return exhausted or (models > 0 and not cost)
+
     start = time.perf_counter()
     if timeout is None:
-        exhausted = bool(ctl.solve(on_model=record).exhausted)
+        exhausted = finished(bool(ctl.solve(on_model=record).exhausted))
         return SolveOutcome(best, cost, exhausted and models > 0, False, models, time.perf_counter() - start)
-    exhausted = _bounded(ctl, record, timeout * (1 - FALLBACK_SHARE))
+    exhausted = finished(_bounded(ctl, record, timeout * (1 - FALLBACK_SHARE)))
     if not exhausted:
         for key, value in FALLBACK.items():
             setattr(ctl.configuration.solver, key, value)
-        exhausted = _bounded(ctl, record, timeout * FALLBACK_SHARE)
+        exhausted = finished(_bounded(ctl, record, timeout * FALLBACK_SHARE))
     timed_out = not exhausted
     return SolveOutcome(best, cost, exhausted and models > 0, timed_out, models, time.perf_counter() - start)
 

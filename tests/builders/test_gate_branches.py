@@ -75,5 +75,8 @@ def test_a_gate_on_a_metric_its_evaluation_does_not_write_is_refused_before_buil
         f"QualityGate (node {gate!r}) tests 'accuracy', which ModelEvaluation (node {evaluation!r}) does not "
         "write: its metrics are auc, pr_auc, precision, recall, f1, log_loss")
     assert err.value.suggested_fix.startswith(f"add 'accuracy' to the metrics of {evaluation!r}")
+    # A team's own evaluation script may write any metric: its gate is taken at its word.
+    own_script = configs[evaluation].model_copy(update={"source_dir": "src/evaluation"})
+    _check_inputs(plan_.resolved, {**configs, evaluation: own_script})
     configs[evaluation] = configs[evaluation].model_copy(update={"metrics": ["auc", "accuracy"]})
     _check_inputs(plan_.resolved, configs)

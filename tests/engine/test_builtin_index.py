@@ -29,6 +29,7 @@ def test_decoding_gives_back_every_cached_field() -> None:
 
 def test_a_fresh_machine_uses_the_shipped_index_and_computes_nothing(monkeypatch: pytest.MonkeyPatch,
                                                                      tmp_path: Path) -> None:
+    monkeypatch.delenv("SPECWIRE_CACHE", raising=False)
     monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(tmp_path / "empty"))
     monkeypatch.setattr(catalog_index, "_CACHE", {})
 
@@ -56,11 +57,12 @@ def test_a_stale_or_damaged_file_is_ignored(damage: str, monkeypatch: pytest.Mon
 
 def test_another_catalog_never_takes_the_shipped_index(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     pack = tmp_path / "pack.yaml"
-    pack.write_text("step_type: Extra\nsagemaker_step_kind: Processing\noutputs:\n"
-                    "  - {logical_name: out, kind: processing_output, data_type: raw_tabular,"
-                    " property_path: \"properties.ProcessingOutputConfig.Outputs['out'].S3Output.S3Uri\"}\n",
-                    encoding="utf-8")
-    monkeypatch.setenv("SPECWIRE_CACHE", "0")
+    pack.write_text("step_type: Extra\nsagemaker_step_kind: Processing\ndependencies:\n"
+                    "  - {logical_name: raw_data, kind: processing_output, required: true,"
+                    " data_types: [raw_tabular], compatible_sources: [DataLoading]}\n", encoding="utf-8")
+    # Every cache on, none of them holding this catalog: only the shipped index could answer wrongly.
+    monkeypatch.delenv("SPECWIRE_CACHE", raising=False)
+    monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(tmp_path / "empty"))
     monkeypatch.setattr(catalog_index, "_CACHE", {})
     calls: list[int] = []
     real = catalog_index._compute
@@ -70,6 +72,19 @@ def test_another_catalog_never_takes_the_shipped_index(monkeypatch: pytest.Monke
         return real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(catalog_index, "_compute", counting)
-    index = build_index(load_registry([pack]))
+    index = build_index(load_registry(["builtin", pack]))
     assert calls == [1]
     assert ("Extra", None) in index.profiles
+    extra_matches = [m for m in index.quality if ("Extra", None) in (m[0], m[2])]
+    assert extra_matches, "DataLoading feeds the extra step's input: its matches must be computed"
+    _, builtin = builtin_index.current()
+    assert index.quality != builtin.quality
+
+
+def test_the_key_covers_the_python_that_writes_the_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = load_registry()
+    files = [builtin_rule_file(name) for name in MATCH_RULES]
+    before = catalog_fingerprint(registry, files)
+    monkeypatch.setattr(catalog_index, "_code_digest", lambda: "edited")
+    assert catalog_fingerprint(registry, files) != before
+    assert builtin_index.load(catalog_fingerprint(registry, files), dict(profile_keys(registry)), files) is None

@@ -155,3 +155,12 @@ def test_a_time_limit_returns_the_best_wiring_so_far_marked_not_optimal() -> Non
     assert len(edges) >= 6  # a wiring came back, not an empty answer
     assert find_cycle(edges) is None
     assert len(data["order"]) == 12
+
+
+@pytest.mark.parametrize("steps", [["DataLoading"], ["DataLoading", "NoSuchStep"], ["ModelEvaluation"]])
+def test_a_part_with_nothing_to_choose_is_proven_optimal_not_timed_out(steps: list[str]) -> None:
+    """Such a part grounds no minimize statement, so clingo stops at its first model without
+    exhausting the search; it used to be reported as having hit the time limit."""
+    result = Resolver(load_registry()).resolve(from_step_args(steps), ResolveOptions(timeout=60))
+    assert result.stats.proven_optimal and not result.stats.timed_out
+    assert "not_optimal" not in [d.kind for d in result.diagnostics]
