@@ -123,8 +123,10 @@ def sweep(runs: int, quick: bool = False) -> dict[str, Any]:
     cases = [run_case("wire", n, t, runs) for n, t in (QUICK if quick else CASES)]
     biggest = cases[-1]
     gaps = run_case("gaps", 100, QUICK[-1][1] if quick else 2000, runs)
-    # A limit far below what the largest case needs: 2 % of its median resolve time.
-    limit = round(max(0.01, biggest["median"] * 0.02), 3)
+    # A limit far below what the largest case needs: 5 % of its median resolve time, under a tenth of
+    # its solving. (At 2 %, about 0.15 s, the first model is sometimes not found in time either: the
+    # answer is then a `timeout` error, as documented, but that tests something else.)
+    limit = round(max(0.01, biggest["median"] * 0.05), 3)
     timeout = run_case("timeout", biggest["nodes"], biggest["types"], 1, limit)
     return {"cases": cases, "exponent": exponent([(c["nodes"], c["median"]) for c in cases]),
             "gaps": gaps, "timeout": timeout}

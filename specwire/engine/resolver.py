@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -37,6 +37,9 @@ DEFAULT_TIMEOUT = 60.0
 BATCH_NODES = 48
 #: Once the solver's time limit is spent, each remaining part still gets this long to find a wiring.
 MIN_SLICE = 0.05
+
+#: A predicate: name and arity.
+Signature = tuple[str, int]
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,11 @@ class Resolver:
             part_edges = [e for e in edges if e[0] in names]
             messages = Messages()
             ctl = new_control([f"-c max_insert_depth={options.max_insert_depth}"], messages)
-            load_rules(ctl, rules, messages)
-            facts = list(_facts(index, self.registry, part, part_edges, options, jobs, ranks))
+            signatures: set[Signature] = set()
+            facts = list(_facts(index, self.registry, part, part_edges, options, jobs, ranks, signatures))
+            # Policy rules may derive what the built-in rules read: only a program of specwire's own
+            # rules leaves out the rules that cannot fire.
+            load_rules(ctl, rules, messages, None if self.rule_files else frozenset(signatures))
             if self.rule_files:
                 facts.extend(policy.catalog_facts(self.registry))
             stats.facts += add_facts(ctl, facts)
@@ -194,15 +200,19 @@ class Resolver:
 
 
 def _facts(index: CatalogIndex, registry: SpecRegistry, part: components.Part, edges: Sequence[tuple[str, str]],
-           options: ResolveOptions, jobs: Sequence[str], ranks: dict[str, int]) -> Iterator[Symbol]:
+           options: ResolveOptions, jobs: Sequence[str], ranks: dict[str, int],
+           signatures: set[Signature]) -> Iterator[Symbol]:
     """The facts of one part: its nodes, the steps that could be inserted into it, their profiles' matches.
 
     `jobs` (the pipeline's job types) and `ranks` (each node's rank in the pipeline) are the whole
     pipeline's, so a part's facts are exactly the whole pipeline's facts restricted to its nodes.
+    The predicates of the facts yielded are added to `signatures` (engine/specialise.py reads them):
+    from per-profile sets for the many facts of the catalog, symbol by symbol for the few others.
     """
-    yield from _job_hints(jobs)
+    yield from _signed(_job_hints(jobs), signatures)
     profiles: set[ProfileKey] = {index.profile_for(n.step_type, n.job_type) for n in part.nodes}
     if part.inserts:
+        signatures.update(_INSERT_SIGNATURES)
         yield Function("fill")
         type_ranks = _type_ranks(index, registry)
         for step_type in sorted({step for step, _ in part.inserts}):
@@ -210,6 +220,8 @@ def _facts(index: CatalogIndex, registry: SpecRegistry, part: components.Part, e
         for (step_type, job), profile in sorted(part.inserts.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             profiles.add(profile)
             yield Function("catalog_profile", [String(step_type), job_symbol(job), profile_symbol(*profile)])
+    if part.nodes:
+        signatures.update(_NODE_SIGNATURES)
     for node in part.nodes:
         n = String(node.name)
         key = index.profile_for(node.step_type, node.job_type)
@@ -219,18 +231,34 @@ def _facts(index: CatalogIndex, registry: SpecRegistry, part: components.Part, e
         yield Function("node_job", [n, job_symbol(node.job_type)])
         yield Function("node_rank", [n, Number(ranks[node.name])])
     for profile in sorted(profiles, key=_profile_sort):
-        own, matches = _profile_facts(index, profile)
+        own, own_signatures, matches = _profile_facts(index, profile)
+        signatures.update(own_signatures)
         yield from own
-        for provider, symbols in matches:
+        for provider, symbols, match_signatures in matches:
             if provider in profiles:
+                signatures.update(match_signatures)
                 yield from symbols
     if options.strict_edges:
-        yield Function("strict")
-    for source, target in edges:
-        yield Function("explicit", [String(source), String(target)])
-    for source, target in options.why_not:
-        yield Function("whynot", [String(source), String(target)])
-    yield from options.extra_facts
+        yield from _signed([Function("strict")], signatures)
+    yield from _signed((Function("explicit", [String(source), String(target)]) for source, target in edges),
+                       signatures)
+    yield from _signed((Function("whynot", [String(source), String(target)]) for source, target in options.why_not),
+                       signatures)
+    yield from _signed(options.extra_facts, signatures)
+
+
+_INSERT_SIGNATURES = {("fill", 0), ("type_rank", 2), ("catalog_profile", 3)}
+_NODE_SIGNATURES = {("node", 1), ("node_profile", 2), ("node_step", 2), ("node_job", 2), ("node_rank", 2)}
+
+
+def _signature(symbol: Symbol) -> Signature:
+    return (symbol.name, len(symbol.arguments))
+
+
+def _signed(facts: Iterable[Symbol], signatures: set[Signature]) -> Iterator[Symbol]:
+    for symbol in facts:
+        signatures.add(_signature(symbol))
+        yield symbol
 
 
 def _add_costs(a: Sequence[int], b: Sequence[int]) -> list[int]:
@@ -249,7 +277,8 @@ def _type_ranks(index: CatalogIndex, registry: SpecRegistry) -> dict[str, int]:
     return cast(dict[str, int], cached)
 
 
-_ProfileFacts = tuple[list[Symbol], list[tuple[ProfileKey, list[Symbol]]]]
+#: A profile's own facts, their predicates, and per provider profile its match facts and their predicates.
+_ProfileFacts = tuple[list[Symbol], frozenset[Signature], list[tuple[ProfileKey, list[Symbol], frozenset[Signature]]]]
 
 
 def _profile_facts(index: CatalogIndex, profile: ProfileKey) -> _ProfileFacts:
@@ -284,7 +313,9 @@ def _profile_facts(index: CatalogIndex, profile: ProfileKey) -> _ProfileFacts:
                 symbols.append(Function("qualified", [profile_symbol(*provider), p, d, _word(job)]))
     for rank, out in enumerate(sorted(o.logical_name for o in spec.outputs)):
         own.append(Function("out_rank", [p, String(out), Number(rank)]))
-    result: _ProfileFacts = (own, sorted(matches.items(), key=lambda kv: _profile_sort(kv[0])))
+    result: _ProfileFacts = (own, frozenset(map(_signature, own)),
+                             [(provider, symbols, frozenset(map(_signature, symbols)))
+                              for provider, symbols in sorted(matches.items(), key=lambda kv: _profile_sort(kv[0]))])
     index.symbols[profile] = result
     return result
 

@@ -3,12 +3,11 @@ deterministic options, and a bounded solve."""
 
 from __future__ import annotations
 
-import atexit
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -40,22 +39,6 @@ def builtin_rule_file(name: str) -> Path:
     return Path(str(resources.files("specwire.rules") / name))
 
 
-@lru_cache(maxsize=64)
-def _parsed(path: Path, stamp: tuple[int, int]) -> tuple[object, ...]:
-    """A built-in rule file, parsed once per process (and again if it changes on disk)."""
-    from clingo import ast
-
-    statements: list[object] = []
-    ast.parse_files([str(path)], statements.append)
-    return tuple(statements)
-
-
-#: Built-in rule files loaded so far in this process (see load_rules).
-_LOADED: set[Path] = set()
-# Syntax trees freed after clingo's C library has been unloaded print errors at exit: free them first.
-atexit.register(_parsed.cache_clear)
-
-
 @dataclass
 class Messages:
     """What clingo's logger said, kept so a bare `RuntimeError("parsing failed")` can be explained."""
@@ -83,28 +66,26 @@ def new_control(extra: Sequence[str] = (), messages: Messages | None = None) -> 
     return Control([*DETERMINISTIC, *OPTIMISATION, *extra], logger=messages or Messages(), message_limit=50)
 
 
-def load_rules(ctl: Control, files: Iterable[Path], messages: Messages) -> None:
+def load_rules(ctl: Control, files: Iterable[Path], messages: Messages,
+               facts: frozenset[tuple[str, int]] | None = None) -> None:
     """Load rule files; a syntax error becomes a RuleFileError with `file:line:col: message`.
 
-    specwire's own rule files are parsed once per process and handed to clingo as syntax trees
-    from their second use on (a parse costs about a millisecond per file, and stage two runs once
-    per pipeline part); the first use loads the file directly, which is cheaper when a command
-    resolves one pipeline and exits.
+    specwire's own files are added as one program text (engine/builtin_rules.py). Given `facts`
+    (the predicates that have facts), it leaves out the rules that cannot fire; that needs every
+    file to be specwire's own, since the rules of all of them are read together.
     """
-    own = builtin_rule_file("choose.lp").parent
-    for path in files:
-        try:
-            if Path(path).parent == own and Path(path) in _LOADED:
-                from clingo import ast
+    from specwire.engine import builtin_rules
 
-                stat = Path(path).stat()
-                with ast.ProgramBuilder(ctl) as builder:
-                    for statement in _parsed(Path(path), (stat.st_mtime_ns, stat.st_size)):
-                        builder.add(statement)
-                continue
+    own_dir = builtin_rule_file("choose.lp").parent
+    paths = [Path(path) for path in files]
+    own = [path for path in paths if path.parent == own_dir]
+    if own:
+        ctl.add("base", [], builtin_rules.program(own, facts if len(own) == len(paths) else None))
+    for path in paths:
+        if path.parent == own_dir:
+            continue
+        try:
             ctl.load(str(path))
-            if Path(path).parent == own:
-                _LOADED.add(Path(path))
         except RuntimeError:
             found = messages.errors() or messages.lines
             detail = "; ".join(format_clingo_message(m) for m in found[:3]) or f"{path}: cannot be parsed"

@@ -105,7 +105,7 @@ def _rule_gaps(registry: SpecRegistry, pipeline: PipelineDefinition) -> set[tupl
     load_rules(ctl, files, messages)
     jobs = sorted({n.job_type.lower() for n in nodes if n.job_type})
     add_facts(ctl, resolver._facts(r.index, registry, part, [], ResolveOptions(), jobs,
-                                   {n.name: i for i, n in enumerate(nodes)}))
+                                   {n.name: i for i, n in enumerate(nodes)}, set()))
     ground(ctl, messages, files)
     return {(sa.symbol.arguments[0].string, sa.symbol.arguments[1].string)
             for sa in ctl.symbolic_atoms.by_signature("gap", 2)}
