@@ -237,6 +237,7 @@ def test_the_order_of_the_builtin_rule_files_changes_at_most_a_tie(case: Case, f
     expected = _resolve(registry, case.pipeline, fill_gaps=fill_gaps)
     permuted = _with_rule_order(seed, lambda: _resolve(registry_of(case.specs), case.pipeline, fill_gaps=fill_gaps))
     assert _shape(permuted) == _shape(expected)
+    assert comparable(permuted) == comparable(expected)
     check_invariants(permuted, registry, Resolver(registry).index, case.pipeline, fill_gaps)
 
 
