@@ -79,7 +79,8 @@ def process_timings(runs: int, corpus: Path | None = None) -> dict[str, Any]:
             command = _own_catalog_command(corpus)
             first = [_run({**base, "SPECWIRE_CACHE_DIR": str(folder / f"own{i}")}, command) for i in range(runs)]
             later = [_run({**base, "SPECWIRE_CACHE_DIR": str(folder / "own0")}, command) for _ in range(runs)]
-            own = {"command": "specwire " + " ".join(command), "first_run": summary(first),
+            shown = [os.path.relpath(arg, ROOT) if arg.startswith(str(corpus)) else arg for arg in command]
+            own = {"command": "specwire " + " ".join(shown), "first_run": summary(first),
                    "later_runs": summary(later)}
     finally:
         shutil.rmtree(folder, ignore_errors=True)

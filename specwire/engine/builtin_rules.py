@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from specwire.engine.specialise import Analysed, Signature, analyse, specialise
+from specwire.engine.specialise import Analysed, Signature, specialise
 
 PATH = Path(__file__).with_name("builtin_rules.json")
 
@@ -54,6 +54,8 @@ def _statements(path: Path, stamp: tuple[int, int]) -> FileStatements:
 
 def _analyse_file(path: Path) -> tuple[Analysed, ...] | None:
     from clingo import ast
+
+    from specwire.engine.rule_analysis import analyse
 
     statements: list[Any] = []
     ast.parse_files([str(path)], statements.append)

@@ -12,7 +12,8 @@ from clingo import Control, ast
 from specwire.engine import builtin_rules
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode, load_pipeline_file
 from specwire.engine.resolver import ResolveOptions, Resolver
-from specwire.engine.specialise import Analysed, analyse, specialise
+from specwire.engine.rule_analysis import analyse
+from specwire.engine.specialise import Analysed, specialise
 from specwire.specs.registry import SpecRegistry, load_registry
 
 
