@@ -37,7 +37,8 @@ def program(files: Sequence[Path], facts: frozenset[Signature] | None) -> str:
 def _program(files: tuple[tuple[Path, tuple[int, int]], ...], facts: frozenset[Signature] | None) -> str:
     analysed = [_statements(path, stamp) for path, stamp in files]
     if facts is None or any(statements is None for _, statements in analysed):
-        return "\n".join(text for text, _ in analysed)
+        # Each file starts in the base part, whatever the one before it ended with.
+        return "\n".join(f"#program base.\n{text}" for text, _ in analysed)
     merged = [statement for _, statements in analysed for statement in statements or ()]
     return "\n".join(text for text, _, _ in specialise(merged, facts))
 
@@ -47,8 +48,11 @@ def _statements(path: Path, stamp: tuple[int, int]) -> FileStatements:
     """A file's text and analysed statements: shipped when its bytes are the shipped ones."""
     text = path.read_text(encoding="utf-8")
     shipped = _shipped().get(path.name)
-    if shipped is not None and shipped["sha256"] == _digest(text):
-        return text, _decode(shipped["statements"])
+    try:
+        if shipped is not None and shipped["sha256"] == _digest(text):
+            return text, _decode(shipped["statements"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        pass  # a damaged entry: analyse instead
     return text, _analyse_file(path)
 
 
@@ -58,7 +62,8 @@ def _analyse_file(path: Path) -> tuple[Analysed, ...] | None:
     from specwire.engine.rule_analysis import analyse
 
     statements: list[Any] = []
-    ast.parse_files([str(path)], statements.append)
+    # A syntax error raises RuntimeError; solver.load_rules then loads the file to say where.
+    ast.parse_files([str(path)], statements.append, logger=lambda _code, _message: None)
     found = analyse(statements)
     return None if found is None else tuple(found)
 

@@ -143,7 +143,8 @@ def _code_digest() -> str:
     file, so it must change the key too (or an old cache entry would be served as current).
     """
     here = Path(__file__).resolve().parent
-    sources = [here / "catalog_index.py", here / "terms.py", *sorted((here.parent / "specs").glob("*.py"))]
+    sources = [here / "catalog_index.py", here / "terms.py", here / "solver.py", here / "builtin_rules.py",
+               *sorted((here.parent / "specs").glob("*.py"))]
     digest = hashlib.sha256()
     for path in sources:
         digest.update(f"{path.name}\0".encode())

@@ -3,6 +3,7 @@ deterministic options, and a bounded solve."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -79,10 +80,15 @@ def load_rules(ctl: Control, files: Iterable[Path], messages: Messages,
     own_dir = builtin_rule_file("choose.lp").parent
     paths = [Path(path) for path in files]
     own = [path for path in paths if path.parent == own_dir]
+    text = None
     if own:
-        ctl.add("base", [], builtin_rules.program(own, facts if len(own) == len(paths) else None))
+        # A built-in file edited into a syntax error raises here; loading it below says where.
+        with contextlib.suppress(RuntimeError):
+            text = builtin_rules.program(own, facts if len(own) == len(paths) else None)
+    if text is not None:
+        ctl.add("base", [], text)
     for path in paths:
-        if path.parent == own_dir:
+        if path.parent == own_dir and text is not None:
             continue
         try:
             ctl.load(str(path))

@@ -140,7 +140,7 @@ def test_resolving_with_the_rules_that_can_fire_gives_the_answer_of_all_rules(
     special, whole, dropped = _both(load_registry(), definition, options, monkeypatch)
     assert dropped > 0, "nothing was left out: the comparison tests nothing"
     _assert_same_optimum(special, whole)
-    assert special.to_json() == whole.to_json()  # objective.lp leaves one optimum: the same wiring
+    assert special.to_json() == whole.to_json()  # ties are broken by name: the same wiring
 
 
 def test_every_corpus_pipeline_resolves_the_same_with_and_without_specialising(
@@ -192,3 +192,43 @@ def test_an_edited_rule_file_is_analysed_instead_of_trusting_the_shipped_table(
         builtin_rules._program.cache_clear()
         builtin_rules._statements.cache_clear()
         builtin_rules._shipped.cache_clear()
+
+
+@pytest.mark.parametrize("entry", ['"choose.lp": "x"', '"choose.lp": {"statements": []}',
+                                   '"choose.lp": {"sha256": "SHA", "statements": [["a."]]}',
+                                   '"choose.lp": {"sha256": "SHA", "statements": [["a.", [["a"]], null]]}'])
+def test_a_damaged_entry_of_the_shipped_analysis_is_analysed_instead(
+        entry: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    files = builtin_rules.rule_files()
+    facts = frozenset({("node", 1), ("node_profile", 2), ("dep", 2), ("pm", 5)})
+    expected = builtin_rules.program(files, facts)
+    digest = builtin_rules._digest(files[0].read_text(encoding="utf-8"))
+    damaged = tmp_path / "builtin_rules.json"
+    damaged.write_text('{"files": {' + entry.replace("SHA", digest) + "}}", encoding="utf-8")
+    monkeypatch.setattr(builtin_rules, "PATH", damaged)
+    for cached in (builtin_rules._program, builtin_rules._statements, builtin_rules._shipped):
+        cached.cache_clear()
+    try:
+        assert builtin_rules.program(files, facts) == expected
+    finally:
+        for cached in (builtin_rules._program, builtin_rules._statements, builtin_rules._shipped):
+            cached.cache_clear()
+
+
+def test_a_built_in_rule_file_edited_into_a_syntax_error_is_reported_with_file_and_line(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from specwire.engine import solver
+    from specwire.errors import RuleFileError
+
+    for path in builtin_rules.rule_files():
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    broken = tmp_path / "objective.lp"
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    broken.write_text("\n".join([*lines, "oops :- (((."]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(solver, "builtin_rule_file", lambda name: tmp_path / name)
+    messages = solver.Messages()
+    ctl = solver.new_control([], messages)
+    with pytest.raises(RuleFileError) as err:
+        solver.load_rules(ctl, [tmp_path / "choose.lp", broken], messages, frozenset({("node", 1)}))
+    assert f"objective.lp:{len(lines) + 1}:" in err.value.message
+    builtin_rules._program.cache_clear()

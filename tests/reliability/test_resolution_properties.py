@@ -14,7 +14,7 @@ What every resolved pipeline promises, whatever the catalog and the pipeline:
    provide the input depends on the node that needs it;
 7. the result is identical under any permutation of the nodes, of the registry's insertion order
    and of the policy files;
-8. under any order of the built-in rule files, the identical result (objective.lp leaves one optimum);
+8. under any order of the built-in rule files, the identical result (objective.lp breaks ties by name);
 9. steps inserted with fill_gaps=True are minimal (defined precisely in its test).
 
 Catalogs are half random, half built around a chain with gaps (reliability_support). The CI
@@ -229,11 +229,11 @@ def _with_rule_order(seed: int, run: Callable[[], ResolvedPipeline]) -> Resolved
 @given(case=cases(), fill_gaps=st.booleans(), seed=st.integers(0, 2**16))
 def test_the_order_of_the_builtin_rule_files_changes_nothing(case: Case, fill_gaps: bool, seed: int) -> None:
     """The built-in matching and wiring rules loaded in another order give the very same answer. The
-    objective has one optimum: every way two wirings could tie (equal providers, competing inputs,
-    a runner-up, which of two equal steps stays unfed) is broken by name in objective.lp, so the
-    answer never depends on clingo's search order. (Before that, this compared answers only up to
-    which of two equal nodes feeds which; the strict form passes 300 examples with
-    SPECWIRE_RELIABILITY_PROFILE=reliability-long.)"""
+    ways two wirings tie that hypothesis found (equal providers, competing inputs, a runner-up,
+    which of two equal steps stays unfed) are broken by name in objective.lp, so the answer does not
+    depend on clingo's search order. (Weighted sums can still tie in theory: see objective.lp.)
+    (Before that, this compared answers only up to which of two equal nodes feeds which; the strict
+    form passes 300 examples with SPECWIRE_RELIABILITY_PROFILE=reliability-long.)"""
     registry = registry_of(case.specs)
     expected = _resolve(registry, case.pipeline, fill_gaps=fill_gaps)
     permuted = _with_rule_order(seed, lambda: _resolve(registry_of(case.specs), case.pipeline, fill_gaps=fill_gaps))
