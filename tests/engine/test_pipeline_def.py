@@ -99,20 +99,9 @@ def test_string_nodes_name_step_and_job_type() -> None:
                                 PipelineNode("XGBoostTraining", "XGBoostTraining", None))
 
 
-def test_cursus_dag_format_with_node_to_step(write_file: WriteFile) -> None:
-    dag = {
-        "id": "simple_training",
-        "framework": "pytorch",
-        "nodes": ["DummyDataLoading_training", "TabularPreprocessing_training", "PyTorchTraining"],
-        "edges": [["DummyDataLoading_training", "TabularPreprocessing_training"],
-                  ["TabularPreprocessing_training", "PyTorchTraining"]],
-        "node_to_step": {
-            "DummyDataLoading_training": {"step_type": "DummyDataLoading", "job_type": "training"},
-            "TabularPreprocessing_training": {"step_type": "TabularPreprocessing", "job_type": "training"},
-            "PyTorchTraining": {"step_type": "PyTorchTraining", "job_type": None},
-        },
-    }
-    definition = load_pipeline_file(write_file("dag.json", json.dumps(dag)))
+def test_cursus_dag_format_with_node_to_step(cursus_dir: Path) -> None:
+    # Read in place from the shared corpus (never copied into the repository).
+    definition = load_pipeline_file(cursus_dir / "dags" / "simple_training.json")
     assert definition.name == "simple_training"
     assert definition.nodes == (
         PipelineNode("DummyDataLoading_training", "DummyDataLoading", "training"),
