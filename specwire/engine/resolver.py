@@ -25,6 +25,7 @@ from specwire.engine.order import find_cycle, topological_order
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
 from specwire.engine.result import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats
 from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control, solve
+from specwire.engine.specialise import Signature
 from specwire.engine.terms import atom, job_symbol, profile_symbol, text_of
 from specwire.engine.whynot import why_not
 from specwire.specs.registry import SpecRegistry, split_qualified_source, unknown_step
@@ -37,9 +38,6 @@ DEFAULT_TIMEOUT = 60.0
 BATCH_NODES = 48
 #: Once the solver's time limit is spent, each remaining part still gets this long to find a wiring.
 MIN_SLICE = 0.05
-
-#: A predicate: name and arity.
-Signature = tuple[str, int]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import clingo
 from clingo import Control, Symbol
 
+from specwire.engine.specialise import Signature
 from specwire.errors import RuleFileError
 
 #: Options that make answers repeatable: one thread, a fixed seed, the same heuristics.
@@ -68,7 +69,7 @@ def new_control(extra: Sequence[str] = (), messages: Messages | None = None) -> 
 
 
 def load_rules(ctl: Control, files: Iterable[Path], messages: Messages,
-               facts: frozenset[tuple[str, int]] | None = None) -> None:
+               facts: frozenset[Signature] | None = None) -> None:
     """Load rule files; a syntax error becomes a RuleFileError with `file:line:col: message`.
 
     specwire's own files are added as one program text (engine/builtin_rules.py). Given `facts`

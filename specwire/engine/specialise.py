@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+#: A predicate: name and arity.
 Signature = tuple[str, int]
 
 #: What specialising needs of one statement: its text, the predicates its head can make true, and
