@@ -26,7 +26,7 @@ PHASES = """
 import json, sys, time
 t0 = time.perf_counter()
 from specwire.cli import example_path
-from specwire.pipeline import Pipeline
+from specwire.pipeline.api import Pipeline
 t1 = time.perf_counter()
 pipeline = Pipeline.from_file(example_path("fraud"), role_arn="arn:aws:iam::000000000000:role/bench")
 plan = pipeline.plan()

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from specwire.engine.compare import EdgeScore, count_cycles, score_edges
+from benchmarks.compare import EdgeScore, count_cycles, score_edges
 from specwire.engine.pipeline_def import PipelineDefinition, load_pipeline_file
 from specwire.engine.resolver import ResolveOptions, Resolver
 from specwire.specs.registry import load_registry

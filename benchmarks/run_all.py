@@ -32,7 +32,7 @@ import cli_timing  # noqa: E402
 import conformance  # noqa: E402
 import scale  # noqa: E402
 
-from specwire.engine.compare import EdgeScore  # noqa: E402
+from benchmarks.compare import EdgeScore  # noqa: E402
 
 RESULTS = HERE / "RESULTS.md"
 BEGIN, END = "<!-- perf:begin -->", "<!-- perf:end -->"

@@ -41,7 +41,7 @@ def _child(kind: str, nodes: int, types: int, runs: int, limit: float) -> dict[s
     sys.path.insert(0, str(HERE))
     import synthetic
 
-    from specwire.engine.compare import score_edges
+    from benchmarks.compare import score_edges
     from specwire.engine.resolver import ResolveOptions, Resolver
 
     start = time.perf_counter()

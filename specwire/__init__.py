@@ -4,6 +4,6 @@
 imported only by the methods that need them.
 """
 
-from specwire.pipeline import Pipeline
+from specwire.pipeline.api import Pipeline
 
 __all__ = ["Pipeline"]

@@ -23,7 +23,7 @@ from specwire.builders.uploads import script_uploads
 
 if TYPE_CHECKING:
     from specwire.configs.base import StepConfig
-    from specwire.engine.result import ResolvedPipeline
+    from specwire.plan import ResolvedPipeline
 
 
 def build_pipeline(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig], *, name: str) -> Any:

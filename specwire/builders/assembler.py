@@ -24,8 +24,8 @@ from specwire.builders.base import BuildContext, BuiltStep, OutputRef
 from specwire.builders.offline import offline_environment, offline_session
 from specwire.builders.registry import builder_for
 from specwire.configs.base import StepConfig
-from specwire.engine.result import ResolvedPipeline
 from specwire.errors import BuildError
+from specwire.plan import ResolvedPipeline
 
 
 @dataclass

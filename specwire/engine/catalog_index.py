@@ -143,7 +143,7 @@ def _code_digest() -> str:
     file, so it must change the key too (or an old cache entry would be served as current).
     """
     here = Path(__file__).resolve().parent
-    sources = [here / "catalog_index.py", here / "terms.py", here / "solver.py", here / "builtin_rules.py",
+    sources = [here / "catalog_index.py", here / "terms.py", here / "solver.py", here / "fast" / "builtin_rules.py",
                *sorted((here.parent / "specs").glob("*.py"))]
     digest = hashlib.sha256()
     for path in sources:
@@ -217,7 +217,7 @@ def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> Cat
     index = _load_cached(key, profiles, files)
     # SPECWIRE_CACHE=0 means no cache of any kind: the shipped one is skipped too.
     if index is None and len(files) == len(MATCH_RULES) and cache_dir() is not None:
-        from specwire.engine import builtin_index  # the shipped stage one of the built-in catalog
+        from specwire.engine.fast import builtin_index  # the shipped stage one of the built-in catalog
 
         index = builtin_index.load(key, profiles, files)
     if index is None:

@@ -9,8 +9,8 @@ from clingo import Symbol
 
 from specwire.engine.catalog_index import CatalogIndex, PortMatch, ProfileKey
 from specwire.engine.pipeline_def import PipelineNode
-from specwire.engine.result import Diagnostic, ResolvedEdge, ResolvedNode
 from specwire.engine.terms import norm_name, text_of
+from specwire.plan import Diagnostic, ResolvedEdge, ResolvedNode
 from specwire.specs.models import DependencySpec
 from specwire.specs.registry import SpecRegistry
 

@@ -18,16 +18,17 @@ from typing import cast
 
 from clingo import Function, Number, String, Symbol, SymbolType
 
-from specwire.engine import components, policy
 from specwire.engine import messages as msg
+from specwire.engine import policy_runner as policy
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, pm_symbol
+from specwire.engine.fast import components
+from specwire.engine.fast.specialise import Signature
 from specwire.engine.order import find_cycle, topological_order
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
-from specwire.engine.result import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats
 from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control, solve
-from specwire.engine.specialise import Signature
 from specwire.engine.terms import atom, job_symbol, profile_symbol, text_of
 from specwire.engine.whynot import why_not
+from specwire.plan import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats
 from specwire.specs.registry import SpecRegistry, split_qualified_source, unknown_step
 
 WIRING_RULES = ("jobs.lp", "gaps.lp", "choose.lp", "order.lp", "diagnose.lp", "objective.lp", "explain.lp")

@@ -15,7 +15,7 @@ from pathlib import Path
 import clingo
 from clingo import Control, Symbol
 
-from specwire.engine.specialise import Signature
+from specwire.engine.fast.specialise import Signature
 from specwire.errors import RuleFileError
 
 #: Options that make answers repeatable: one thread, a fixed seed, the same heuristics.
@@ -76,7 +76,7 @@ def load_rules(ctl: Control, files: Iterable[Path], messages: Messages,
     (the predicates that have facts), it leaves out the rules that cannot fire; that needs every
     file to be specwire's own, since the rules of all of them are read together.
     """
-    from specwire.engine import builtin_rules
+    from specwire.engine.fast import builtin_rules
 
     own_dir = builtin_rule_file("choose.lp").parent
     paths = [Path(path) for path in files]

@@ -9,7 +9,7 @@ from clingo import String, Symbol
 
 from specwire.engine.catalog_index import CatalogIndex
 from specwire.engine.messages import Labeller, accepted_phrase, data_phrase
-from specwire.engine.result import Diagnostic, ResolvedEdge, ResolvedNode
+from specwire.plan import Diagnostic, ResolvedEdge, ResolvedNode
 from specwire.specs.registry import SpecRegistry, split_qualified_source
 
 

@@ -30,7 +30,7 @@ def offline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkGuard]:
 
 def _build(path: Path, guard: NetworkGuard, **context: Any) -> Built:
     from specwire.builders import definition_json
-    from specwire.pipeline import Pipeline
+    from specwire.pipeline.api import Pipeline
 
     pipeline = Pipeline.from_file(path, role_arn=ROLE, **context)
     plan = pipeline.plan()

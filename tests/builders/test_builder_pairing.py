@@ -153,5 +153,5 @@ def test_resolve_and_help_do_not_import_the_sdk() -> None:
         "        pass\n"
     )
     modules = _modules_after(code)
-    assert "specwire.builders.cli" in modules  # `build --help` loaded the command...
+    assert "specwire.cli.build" in modules  # `build --help` loaded the command...
     assert not {m for m in modules if m.split(".")[0] == "sagemaker"}  # ...and nothing of the SDK

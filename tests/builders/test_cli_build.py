@@ -13,8 +13,8 @@ from pathlib import Path
 from builders_support import AWS_VARIABLES, EXAMPLES, ROLE, Built, NetworkGuard
 from typer.testing import CliRunner, Result
 
-from specwire.builders.cli import PLACEHOLDER_ROLE
 from specwire.cli import app
+from specwire.cli.build import PLACEHOLDER_ROLE
 
 GAP = """
 name: gap
@@ -90,7 +90,7 @@ def test_the_readme_command_builds_offline_in_a_fresh_process(
     assert explanation.strip() and explanation.strip() in done.stdout
     # the same bytes as the API builds in this process (another process, same inputs)
     from specwire.builders import definition_json
-    from specwire.pipeline import Pipeline
+    from specwire.pipeline.api import Pipeline
 
     pipeline = Pipeline.from_file(EXAMPLES / "fraud.yaml", role_arn=PLACEHOLDER_ROLE)
     plan = pipeline.plan()

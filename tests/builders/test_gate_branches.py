@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from specwire.builders.assembler import _branches
-from specwire.engine.result import ResolvedEdge, ResolvedNode, ResolvedPipeline
 from specwire.errors import BuildError
+from specwire.plan import ResolvedEdge, ResolvedNode, ResolvedPipeline
 
 
 def plan(nodes: list[tuple[str, str]], edges: list[tuple[str, str, str, str]]) -> ResolvedPipeline:
@@ -61,7 +61,7 @@ def test_without_gates_everything_is_top_level() -> None:
 def test_a_gate_on_a_metric_its_evaluation_does_not_write_is_refused_before_building() -> None:
     from specwire.builders.assembler import _check_inputs
     from specwire.cli import example_path
-    from specwire.pipeline import Pipeline
+    from specwire.pipeline.api import Pipeline
 
     plan_ = Pipeline.from_file(example_path("fraud"), role_arn="arn:aws:iam::000000000000:role/test").plan()
     configs = dict(plan_.configs)

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from specwire.cli.configs import app
 from specwire.configs import CONFIG_CLASSES
-from specwire.configs.cli import app
 from specwire.errors import UnknownStepError
 
 runner = CliRunner()

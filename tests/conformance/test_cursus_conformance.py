@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from specwire.engine.compare import EdgeScore, count_cycles, score_edges
+from benchmarks.compare import EdgeScore, count_cycles, score_edges
 from specwire.engine.pipeline_def import PipelineDefinition, load_pipeline_file
 from specwire.engine.resolver import ResolveOptions, Resolver
-from specwire.engine.result import ResolvedPipeline
+from specwire.plan import ResolvedPipeline
 from specwire.specs.registry import load_registry
 
 FROM_NODES = ResolveOptions(ignore_edges=True)

@@ -9,7 +9,7 @@ from rulekit import Resolve
 
 from specwire.engine.pipeline_def import PipelineDefinition
 from specwire.engine.resolver import ResolveOptions, Resolver
-from specwire.engine.result import ResolvedPipeline
+from specwire.plan import ResolvedPipeline
 from specwire.specs.registry import SpecRegistry, load_registry
 
 

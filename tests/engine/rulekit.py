@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
-from specwire.engine.result import ResolvedPipeline
+from specwire.plan import ResolvedPipeline
 from specwire.specs.models import StepSpecification
 from specwire.specs.registry import SpecRegistry
 

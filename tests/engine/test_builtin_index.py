@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from specwire.engine import builtin_index, catalog_index
+from specwire.engine import catalog_index
 from specwire.engine.catalog_index import MATCH_RULES, build_index, catalog_fingerprint, profile_keys
+from specwire.engine.fast import builtin_index
 from specwire.engine.solver import builtin_rule_file
 from specwire.specs.registry import load_registry
 
@@ -17,7 +18,7 @@ def test_the_shipped_index_is_the_built_in_catalogs_stage_one_today() -> None:
     shipped = builtin_index.PATH.read_text(encoding="utf-8")
     assert shipped == builtin_index.encode(computed, key), (
         "specwire/engine/builtin_index.json is stale (a rule file or a built-in spec changed): "
-        "run `python -m specwire.engine.builtin_index` and commit the file")
+        "run `python -m specwire.engine.fast.builtin_index` and commit the file")
 
 
 def test_decoding_gives_back_every_cached_field() -> None:

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from specwire.engine import components, resolver
+from specwire.engine import resolver
+from specwire.engine.fast import components
 from specwire.engine.order import find_cycle
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode, from_step_args
 from specwire.engine.resolver import ResolveOptions, Resolver
-from specwire.engine.result import ResolvedPipeline
 from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control
+from specwire.plan import ResolvedPipeline
 from specwire.specs.models import StepSpecification
 from specwire.specs.registry import SpecRegistry, load_registry
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from clingo import Control, ast
 
-from specwire.engine import builtin_rules
+from specwire.engine.fast import builtin_rules
+from specwire.engine.fast.rule_analysis import analyse
+from specwire.engine.fast.specialise import Analysed, specialise
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode, load_pipeline_file
 from specwire.engine.resolver import ResolveOptions, Resolver
-from specwire.engine.rule_analysis import analyse
-from specwire.engine.specialise import Analysed, specialise
 from specwire.specs.registry import SpecRegistry, load_registry
 
 
@@ -160,7 +160,7 @@ def test_every_corpus_pipeline_resolves_the_same_with_and_without_specialising(
 def test_the_shipped_analysis_is_the_rule_files_analysis_today() -> None:
     assert builtin_rules.PATH.read_text(encoding="utf-8") == builtin_rules.encode(), (
         "specwire/engine/builtin_rules.json is stale (a rule file changed): "
-        "run `python -m specwire.engine.builtin_rules` and commit the file")
+        "run `python -m specwire.engine.fast.builtin_rules` and commit the file")
 
 
 def test_every_shipped_statement_reads_back_as_itself() -> None:

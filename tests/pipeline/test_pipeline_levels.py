@@ -395,9 +395,9 @@ def test_notebook_shows_the_graph() -> None:
 def test_svg_graph_is_well_formed_and_escapes_names() -> None:
     import xml.etree.ElementTree as ET
 
-    from specwire import render
     from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
     from specwire.engine.resolver import ResolveOptions, resolve
+    from specwire.pipeline import render
 
     hostile = 'load"]; <evil> &'
     definition = PipelineDefinition((PipelineNode(hostile, "DataLoading"), PipelineNode("train", "XGBoostTraining"),

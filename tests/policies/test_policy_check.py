@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from policy_support import PACK, run
 
-from specwire.policy_check import check_files
+from specwire.policy.check import check_files
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:

@@ -14,8 +14,8 @@ import pytest
 from clingo import Function, Number, String
 from policy_support import EXAMPLES, PACK, run
 
-from specwire.engine import policy as engine_policy
-from specwire.policies import discover_policies, pipeline_policy_facts
+from specwire.engine import policy_runner as engine_policy
+from specwire.policy.sources import discover_policies, pipeline_policy_facts
 
 GPU_PIPELINE = """
 name: gpu-in-dev

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
-from specwire.engine.result import ResolvedPipeline
+from specwire.plan import ResolvedPipeline
 from specwire.specs.models import DependencySpec, JobTypeVariant, OutputSpec, StepSpecification
 from specwire.specs.registry import SpecRegistry
 

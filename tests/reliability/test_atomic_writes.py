@@ -120,7 +120,7 @@ def test_a_folder_as_target_is_refused(tmp_path: Path) -> None:
 def test_save_configs_keeps_the_previous_file_when_the_content_or_the_write_fails(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from specwire.configs import save_configs
-    from specwire.pipeline import Pipeline
+    from specwire.pipeline.api import Pipeline
 
     configs = Pipeline.from_file(EXAMPLE, role_arn=ROLE, bucket="ml-artifacts").configs()
     target = tmp_path / "out" / "fraud.configs.yaml"
@@ -162,7 +162,7 @@ def test_graph_keeps_the_previous_file_when_the_rename_fails(fmt: str, target: P
 
 
 def test_graph_keeps_the_previous_file_when_drawing_fails(target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from specwire import render
+    from specwire.pipeline import render
 
     monkeypatch.setattr(render, "to_svg", _raise(ZeroDivisionError("layout")))
     result = run("graph", EXAMPLE, "--format", "svg", "-o", target)
@@ -202,7 +202,7 @@ def test_a_build_that_does_not_resolve_keeps_the_previous_definition(target: Pat
 
 def test_code_archives_are_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from specwire.builders.uploads import script_uploads
-    from specwire.pipeline import Pipeline
+    from specwire.pipeline.api import Pipeline
 
     plan = Pipeline.from_file(EXAMPLE, role_arn=ROLE, bucket="ml-artifacts").plan()
     folder = tmp_path / "archives"

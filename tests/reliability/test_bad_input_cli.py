@@ -50,7 +50,7 @@ def alias_bomb(depth: int = 9) -> str:
 def configs_file(tmp: Path, change: tuple[str, str] | None = None) -> str:
     """The fraud example's configs, saved as specwire does, with one text replacement."""
     from specwire.configs import save_configs
-    from specwire.pipeline import Pipeline
+    from specwire.pipeline.api import Pipeline
 
     pipeline = Pipeline.from_file(example("fraud"), role_arn=ROLE, bucket="ml-artifacts")
     path = tmp / "fraud.configs.yaml"
@@ -382,7 +382,7 @@ def test_the_configs_typo_prints_one_error_in_a_real_process() -> None:
 def test_a_bug_is_one_line_and_exit_3_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     """An exception that is not a specwire error (a bug) still reaches the user as one line."""
-    import specwire.configs.cli as configs_cli
+    import specwire.cli.configs as configs_cli
     from specwire import cli
 
     def broken(step: str) -> type:

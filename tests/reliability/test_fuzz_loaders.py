@@ -230,7 +230,7 @@ def test_load_pipeline_file(file: tuple[str, bytes], folder: Path) -> None:
 @pytest.fixture(scope="module")
 def config_document() -> dict[str, Any]:
     from specwire.configs.store import configs_to_document
-    from specwire.pipeline import Pipeline
+    from specwire.pipeline.api import Pipeline
 
     pipeline = Pipeline.from_file(Path(__file__).parents[2] / "specwire" / "examples" / "fraud.yaml",
                                   role_arn="arn:aws:iam::111122223333:role/SageMaker", bucket="ml-artifacts")

@@ -22,7 +22,7 @@ from typer.testing import CliRunner, Result
 from specwire.cli import app
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
 from specwire.engine.resolver import ResolveOptions, Resolver
-from specwire.render import to_dot, to_mermaid, to_svg
+from specwire.pipeline.render import to_dot, to_mermaid, to_svg
 from specwire.specs.registry import load_registry
 
 runner = CliRunner(env={"COLUMNS": "250", "NO_COLOR": "1"})
@@ -262,7 +262,7 @@ def test_file_names_with_shell_metacharacters_are_just_names(tmp_path: Path, pac
 
 def test_the_build_refuses_node_names_sagemaker_would_reject_and_sanitises_the_pipeline_name(
         tmp_path: Path) -> None:
-    from specwire.pipeline import sagemaker_name
+    from specwire.pipeline.api import sagemaker_name
 
     path = tmp_path / "p.yaml"
     path.write_text(yaml.safe_dump({"name": "x", "nodes": [{"name": ':- . #show', "step": "DataLoading"}]}),

@@ -46,8 +46,8 @@ from specwire.engine import catalog_index, resolver
 from specwire.engine.catalog_index import CatalogIndex
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
 from specwire.engine.resolver import ResolveOptions, Resolver
-from specwire.engine.result import ResolvedPipeline
 from specwire.errors import SpecwireError
+from specwire.plan import ResolvedPipeline
 from specwire.specs.models import DependencySpec, OutputSpec, StepSpecification
 from specwire.specs.registry import SpecRegistry
 

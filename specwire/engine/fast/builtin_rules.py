@@ -7,7 +7,7 @@ as it loads a file. A file whose bytes are not the shipped ones (edited in a che
 from its syntax tree instead: slower, never wrong. tests/engine/test_specialise.py fails while the
 shipped file is stale; rewrite it with
 
-    python -m specwire.engine.builtin_rules
+    python -m specwire.engine.fast.builtin_rules
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from specwire.engine.specialise import Analysed, Signature, specialise
+from specwire.engine.fast.specialise import Analysed, Signature, specialise
 
 PATH = Path(__file__).with_name("builtin_rules.json")
 
@@ -59,7 +59,7 @@ def _statements(path: Path, stamp: tuple[int, int]) -> FileStatements:
 def _analyse_file(path: Path) -> tuple[Analysed, ...] | None:
     from clingo import ast
 
-    from specwire.engine.rule_analysis import analyse
+    from specwire.engine.fast.rule_analysis import analyse
 
     statements: list[Any] = []
     # A syntax error raises RuntimeError; solver.load_rules then loads the file to say where.

@@ -36,8 +36,8 @@ def check(
 ) -> None:
     """Report syntax errors, unsafe variables and misspelled predicates as file:line:col."""
     try:
-        from specwire.policies import policy_files
-        from specwire.policy_check import check_files
+        from specwire.policy.check import check_files
+        from specwire.policy.sources import policy_files
 
         paths = policy_files(files)
         findings = check_files(paths)
@@ -65,8 +65,8 @@ def test(
 ) -> None:
     """Run policy tests: each resolves a pipeline and checks the violations it must (not) produce."""
     try:
-        from specwire.policies import policy_files
-        from specwire.policy_tests import run_tests
+        from specwire.policy.sources import policy_files
+        from specwire.policy.testing import run_tests
 
         extra = policy_files(rules) if rules else []
         report = run_tests(folder, extra)
@@ -101,7 +101,7 @@ def list_policies(
 ) -> None:
     """List the policy files `specwire resolve` would load here (settings, SPECWIRE_POLICY_PATH, packs, --rules)."""
     try:
-        from specwire.policies import discover_policies, read_settings
+        from specwire.policy.sources import discover_policies, read_settings
 
         settings = read_settings()
         files = discover_policies(rules or [], policy_pack or [])
@@ -119,7 +119,7 @@ def list_policies(
 @app.command("vocabulary")
 def vocabulary() -> None:
     """The predicates a policy may read, and those it derives."""
-    from specwire.policies import VOCABULARY
+    from specwire.policy.sources import VOCABULARY
 
     width = max(len(p.signature) for p in VOCABULARY)
     group = ""

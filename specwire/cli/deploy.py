@@ -3,7 +3,7 @@
 Mounted lazily by `specwire.cli` (only `specwire deploy ...` pays for boto3 and the SageMaker SDK).
 Exit codes as everywhere: 0 done, 1 the pipeline does not resolve or AWS refused, 2 bad input.
 
-`graph --format svg` draws with specwire's own layered layout (`specwire.render.to_svg`): no
+`graph --format svg` draws with specwire's own layered layout (`specwire.pipeline.render.to_svg`): no
 Graphviz needed, the same picture on every machine. For Graphviz's layout, pipe
 `--format dot` into `dot -Tsvg`.
 """
@@ -20,7 +20,7 @@ import typer
 from specwire.cli import CatalogOpt, RulesOpt, fail
 
 if TYPE_CHECKING:
-    from specwire.engine.result import ResolvedPipeline
+    from specwire.plan import ResolvedPipeline
 
 deploy_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 graph_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
@@ -63,7 +63,7 @@ def deploy(
     console = _console(stderr=True)
     try:
         from specwire import deploy as aws
-        from specwire.pipeline import Pipeline
+        from specwire.pipeline.api import Pipeline
 
         parameters = _parameters(parameter or [])
         pipeline = Pipeline.from_file(pipeline_file, role_arn=role, region=region, bucket=bucket,
@@ -105,12 +105,12 @@ def graph(
     rules: RulesOpt = None,
 ) -> None:
     """Draw the resolved pipeline (inserted steps dashed). SVG needs no Graphviz."""
-    from specwire import render
     from specwire.cli import exit_code
+    from specwire.pipeline import render
 
     try:
         from specwire.files import atomic_write
-        from specwire.pipeline import Pipeline
+        from specwire.pipeline.api import Pipeline
 
         pipeline = Pipeline.from_file(pipeline_file, fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
         result = pipeline.resolve()

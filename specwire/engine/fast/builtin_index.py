@@ -10,7 +10,7 @@ writes the facts, the catalog's content and the rule files' bytes) is the key of
 loaded, so a stale file costs speed, never correctness. tests/engine/test_builtin_index.py fails
 when it is stale; rewrite it with
 
-    python -m specwire.engine.builtin_index
+    python -m specwire.engine.fast.builtin_index
 """
 
 from __future__ import annotations

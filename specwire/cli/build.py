@@ -68,7 +68,7 @@ def build(
     try:
         from specwire.cli import example_path
         from specwire.errors import BadInputError
-        from specwire.pipeline import ROLE_ENV, Pipeline
+        from specwire.pipeline.api import ROLE_ENV, Pipeline
 
         if (pipeline_file is None) == (example is None):
             raise BadInputError("give a pipeline file or --example NAME (one of them)",

@@ -14,7 +14,7 @@ from typing import Any
 from clingo import SymbolType
 from clingo.ast import AST, ASTType, Sign
 
-from specwire.engine.specialise import Analysed, Signature
+from specwire.engine.fast.specialise import Analysed, Signature
 
 
 class _Unknown(Exception):

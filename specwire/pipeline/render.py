@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from specwire.engine.result import ResolvedPipeline
+from specwire.plan import ResolvedPipeline
 
 
 def _ids(result: ResolvedPipeline) -> dict[str, str]:

@@ -36,7 +36,7 @@ from specwire.errors import BadInputError, suggestion_text
 
 if TYPE_CHECKING:
     from specwire.engine.resolver import Resolver
-    from specwire.engine.result import Diagnostic, ResolvedPipeline
+    from specwire.plan import Diagnostic, ResolvedPipeline
 
 _FILE_KEYS = ("rules", "catalog", "tests")
 _TEST_KEYS = ("name", "pipeline", "context", "configs", "fill_gaps", "expect", "timeout")
@@ -95,7 +95,7 @@ def find_test_files(folder: Path) -> list[Path]:
 
 def run_tests(folder: Path, extra_rules: Sequence[Path] = ()) -> TestReport:
     """Run every test under `folder` with its policies (the `.lp` files under it, and `extra_rules`)."""
-    from specwire.policies import policy_files
+    from specwire.policy.sources import policy_files
     from specwire.specs.files import read_document
 
     if not folder.is_dir():
@@ -137,7 +137,7 @@ def _resolver(catalog: tuple[str, ...], rules: Sequence[Path]) -> Resolver:
 def _run_one(path: Path, index: int, raw: Mapping[str, Any], resolver: Resolver) -> TestOutcome:
     from specwire.engine.pipeline_def import load_pipeline_file, parse_pipeline
     from specwire.engine.resolver import ResolveOptions
-    from specwire.policies import pipeline_policy_facts
+    from specwire.policy.sources import pipeline_policy_facts
 
     where = f"{path}: tests[{index}]"
     name = str(raw.get("name") or f"test {index + 1}")

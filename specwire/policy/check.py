@@ -3,7 +3,7 @@
 A misspelled predicate is the policy author's worst bug: `node_stp(N, T)` in a body is never
 true, so the rule silently never fires; `violaton(...)` in a head is never read. clingo's AST
 (`clingo.ast.parse_files`) gives every atom with its location before anything is grounded, so
-each predicate a file reads is compared with the policy vocabulary (specwire.policies.VOCABULARY),
+each predicate a file reads is compared with the policy vocabulary (specwire.policy.sources.VOCABULARY),
 the predicates the files define and those of the wiring rules, and each predicate a file defines
 with what is read. The files given together are checked as one program (an organisation's file
 may define what a team's file reads).
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from specwire.errors import RuleFileError, did_you_mean
-from specwire.policies import OUTPUTS, READABLE
+from specwire.policy.sources import OUTPUTS, READABLE
 
 #: How long grounding a checked file alone may take (a file whose own facts explode).
 CHECK_GROUND_SECONDS = 10.0
@@ -215,7 +215,7 @@ def _ground_check(files: Sequence[Path]) -> list[Finding]:
     """Unsafe variables and other grounding errors, with the policy vocabulary loaded beside the files."""
     from clingo import Control
 
-    from specwire.engine import policy
+    from specwire.engine import policy_runner as policy
     from specwire.engine.solver import Messages, builtin_rule_file
 
     messages = Messages()

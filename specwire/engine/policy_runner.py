@@ -27,10 +27,10 @@ from typing import Any
 import clingo
 from clingo import Control, Function, String, Symbol
 
-from specwire.engine.result import Diagnostic, ResolvedNode
 from specwire.engine.solver import Messages, SolveOutcome, ground, solve
 from specwire.engine.terms import atom, norm_name
 from specwire.errors import RuleFileError
+from specwire.plan import Diagnostic, ResolvedNode
 from specwire.specs.registry import SpecRegistry
 
 #: The rule file loaded with every policy: derived vocabulary and `#show` of its outputs.

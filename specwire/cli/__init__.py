@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from specwire.engine.pipeline_def import PipelineDefinition
-    from specwire.engine.result import ResolvedPipeline
+    from specwire.plan import ResolvedPipeline
     from specwire.specs.registry import SpecRegistry
 
 class LazyGroup(TyperGroup):
@@ -29,11 +29,11 @@ class LazyGroup(TyperGroup):
     """
 
     lazy: ClassVar[dict[str, tuple[str, str, str]]] = {
-        "configs": ("specwire.configs.cli", "app", "Step configs: schemas, fields, tiers and defaults."),
-        "rules": ("specwire.policy_cli", "app", "Policy rules: check and test .lp policy files."),
-        "deploy": ("specwire.deploy_cli", "deploy_app", "Deploy a pipeline file to SageMaker (and start it)."),
-        "graph": ("specwire.deploy_cli", "graph_app", "Draw a pipeline file: mermaid, dot or svg."),
-        "build": ("specwire.builders.cli", "app", "Build the SageMaker pipeline definition JSON, offline."),
+        "configs": ("specwire.cli.configs", "app", "Step configs: schemas, fields, tiers and defaults."),
+        "rules": ("specwire.cli.rules", "app", "Policy rules: check and test .lp policy files."),
+        "deploy": ("specwire.cli.deploy", "deploy_app", "Deploy a pipeline file to SageMaker (and start it)."),
+        "graph": ("specwire.cli.deploy", "graph_app", "Draw a pipeline file: mermaid, dot or svg."),
+        "build": ("specwire.cli.build", "app", "Build the SageMaker pipeline definition JSON, offline."),
     }
 
     def list_commands(self, ctx: Any) -> list[str]:
@@ -191,7 +191,7 @@ def _pipeline(steps: list[str] | None, pipeline_file: Path | None, example: str 
 
 
 def emit(result: ResolvedPipeline, fmt: OutputFormat, explain: bool) -> None:
-    from specwire import render
+    from specwire.pipeline import render
 
     if fmt is OutputFormat.json:
         sys.stdout.write(result.to_json() + "\n")
@@ -233,7 +233,7 @@ def resolve(
     """Resolve a pipeline: which steps connect, in what order, what is missing, and why."""
     try:
         from specwire.engine.resolver import ResolveOptions, Resolver
-        from specwire.policies import resolve_policies
+        from specwire.policy.sources import resolve_policies
 
         registry = load_catalog(catalog)
         _warn_catalog(registry, verbose)

@@ -1,0 +1,78 @@
+"""The AWS side of a `Pipeline`: upload scripts, create or update it in SageMaker, start and follow runs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from specwire.errors import ConfigError
+from specwire.pipeline.state import ROLE_ENV
+
+if TYPE_CHECKING:
+    from specwire.deploy import Deployment, ExecutionReport
+    from specwire.pipeline.api import Pipeline
+
+
+def upsert(pipeline: Pipeline, role_arn: str | None = None, *, clients: Any = None) -> Deployment:
+    """Upload the step scripts to S3, then create the pipeline in SageMaker or update it.
+
+    `role_arn` (if given) becomes the pipeline's role. AWS problems raise one `DeployError`
+    each, saying what had been done (scripts uploaded) before the failure.
+    """
+    from specwire import deploy
+
+    if role_arn is not None:
+        pipeline.role_arn = role_arn
+    definition = pipeline.definition()
+    uploads = pipeline.script_uploads()
+    aws = clients or deploy.make_clients(pipeline.aws_region)
+    return deploy.upsert_pipeline(
+        definition, name=pipeline.sagemaker_name, role_arn=role_of(pipeline), description=pipeline.description,
+        tags=pipeline.tags, uploads=uploads, clients=aws,
+    )
+
+
+def start(pipeline: Pipeline, parameters: Mapping[str, Any] | None = None, *, clients: Any = None) -> str:
+    """Start an execution of the deployed pipeline; returns its ARN."""
+    from specwire import deploy
+
+    aws = clients or deploy.make_clients(pipeline.aws_region)
+    return deploy.start_execution(pipeline.sagemaker_name, parameters=parameters, clients=aws)
+
+
+def execute(pipeline: Pipeline,
+    *,
+    wait: bool = True,
+    parameters: Mapping[str, Any] | None = None,
+    role_arn: str | None = None,
+    poll_seconds: float = 30.0,
+    timeout: float | None = None,
+    progress: bool = True,
+    clients: Any = None,
+) -> ExecutionReport:
+    """Upsert (scripts uploaded), start, and — with `wait` — follow the execution step by step
+    until it ends, showing each step's status; returns the last status seen."""
+    from specwire import deploy
+
+    aws = clients or deploy.make_clients(pipeline.aws_region)
+    deployed = pipeline.upsert(role_arn, clients=aws)
+    arn = deploy.start_execution(pipeline.sagemaker_name, parameters=parameters, clients=aws, after=deployed)
+    if not wait:
+        return deploy.describe_execution(arn, clients=aws)
+    if progress:
+        with deploy.ProgressDisplay(pipeline.sagemaker_name) as display:
+            return deploy.wait_for_execution(arn, clients=aws, poll_seconds=poll_seconds, timeout=timeout,
+                                             on_update=display.update)
+    return deploy.wait_for_execution(arn, clients=aws, poll_seconds=poll_seconds, timeout=timeout)
+
+
+def role_of(pipeline: Pipeline) -> str:
+    role = pipeline.role_arn or os.environ.get(ROLE_ENV)
+    if not role:
+        raise ConfigError(
+            f"pipeline {pipeline.name!r} has no IAM role: SageMaker runs every step as a role",
+            suggested_fix=f"Pipeline({pipeline.name!r}, role_arn='arn:aws:iam::<account>:role/<role>'), "
+            f"upsert(role_arn=...), or set {ROLE_ENV}",
+        )
+    return role
