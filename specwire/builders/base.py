@@ -37,6 +37,9 @@ class OutputRef:
     property_file: Any = None
     #: The file inside the output's S3 folder that the property file reads (e.g. evaluation.json).
     file_name: str | None = None
+    #: The one data file of the output, when the folder also holds side files (TabularPreprocessing's
+    #: `_schema.json`): a consumer that reads every object under the prefix (batch transform) names it.
+    data_file: str | None = None
 
 
 @dataclass

@@ -142,6 +142,7 @@ class BatchTransformBuilder(StepBuilder):
 
     def build(self, config: StepConfig, inputs: Mapping[str, OutputRef], ctx: BuildContext) -> BuiltStep:
         from sagemaker.core.transformer import Transformer
+        from sagemaker.core.workflow.functions import Join
         from sagemaker.mlops.workflow.steps import TransformStep
 
         self.check_config(config)
@@ -161,8 +162,11 @@ class BatchTransformBuilder(StepBuilder):
             base_transform_job_name=config.node_name,
             sagemaker_session=ctx.session,
         )
+        # A transform job scores every object under its S3 prefix: a split's folder also holds
+        # `_schema.json`, which would be sent to the model as records. Name the data file itself.
+        source = Join(on="/", values=[data.value, data.data_file]) if data.data_file else data.value
         step_args = transformer.transform(
-            data=data.value,
+            data=source,
             content_type=config.content_type,
             split_type=config.split_type,
             join_source=config.join_source,

@@ -53,6 +53,8 @@ class ProcessingBuilder(StepBuilder):
 
     #: Outputs that hold a JSON report, with the file a `PropertyFile` reads in them.
     PROPERTY_FILES: ClassVar[Mapping[str, str]] = {}
+    #: Outputs that hold one data file beside side files, with that file's name (see `OutputRef.data_file`).
+    DATA_FILES: ClassVar[Mapping[str, str]] = {}
     PARAMETERS: ClassVar[tuple[str, ...]] = ("InstanceType",)
 
     def external_inputs(self, config: StepConfig, ctx: BuildContext) -> dict[str, Any]:
@@ -128,6 +130,7 @@ class ProcessingBuilder(StepBuilder):
                 step=step,
                 property_file=property_files.get(output),
                 file_name=self.PROPERTY_FILES.get(output),
+                data_file=self.DATA_FILES.get(output),
             )
             for output, name in self.OUTPUTS.items()
         }
@@ -153,6 +156,9 @@ class TabularPreprocessingBuilder(ProcessingBuilder):
     CONFIG_CLASS: ClassVar[type[StepConfig]] = TabularPreprocessingConfig
     INPUTS: ClassVar[Mapping[str, str]] = _same("raw_data")
     OUTPUTS: ClassVar[Mapping[str, str]] = _same("train_data", "validation_data", "test_data")
+    #: Each split is `<split>.csv` beside `_schema.json` (specwire/scripts/tabular_preprocessing.py).
+    DATA_FILES: ClassVar[Mapping[str, str]] = {
+        "train_data": "train.csv", "validation_data": "validation.csv", "test_data": "test.csv"}
 
 
 class MissingValueImputationBuilder(ProcessingBuilder):
