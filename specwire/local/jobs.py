@@ -17,6 +17,7 @@ objective metric is `BestTrainingJob` and `TrainingJobSummaries[0]`.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -28,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from specwire.files import atomic_write
 from specwire.local.context import Outcome, RunContext
 from specwire.local.sandbox import Container, StepFailed, child_environment
 
@@ -134,14 +136,13 @@ def unpack(archive: Path, target: Path) -> None:
 
 
 def pack(folder: Path, archive: Path) -> None:
-    """`folder`'s files as a tar.gz with paths relative to it (SageMaker's model.tar.gz)."""
-    archive.parent.mkdir(parents=True, exist_ok=True)
-    partial = archive.with_name(archive.name + ".partial")
-    with tarfile.open(partial, "w:gz") as tar:
+    """`folder`'s files as a tar.gz with paths relative to it (SageMaker's model.tar.gz), written atomically."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 tar.add(path, arcname=str(path.relative_to(folder)))
-    os.replace(partial, archive)
+    atomic_write(archive, buffer.getvalue())
 
 
 def fetch_code(ctx: RunContext, uri: str, target: Path) -> None:
@@ -152,8 +153,7 @@ def fetch_code(ctx: RunContext, uri: str, target: Path) -> None:
     if source.name.endswith((".tar.gz", ".tgz")):
         unpack(source, target)
     else:
-        target.mkdir(parents=True, exist_ok=True)
-        (target / source.name).write_bytes(source.read_bytes())
+        atomic_write(target / source.name, source.read_bytes())
 
 
 def read_metrics(log: Path, definitions: list[Mapping[str, Any]]) -> dict[str, float]:
@@ -204,11 +204,9 @@ def train_once(ctx: RunContext, container: Container, job: str, definition: Mapp
     user = {k: v for k, v in hps.items() if not k.startswith("sagemaker_")}
     config = root / "input" / "config"
     config.mkdir(parents=True, exist_ok=True)
-    (config / "hyperparameters.json").write_text(json.dumps(hps, indent=2), encoding="utf-8")
-    (config / "inputdataconfig.json").write_text(json.dumps({c: {"TrainingInputMode": "File"} for c in channels}),
-                                                 encoding="utf-8")
-    (config / "resourceconfig.json").write_text(json.dumps({"current_host": "algo-1", "hosts": ["algo-1"]}),
-                                                encoding="utf-8")
+    atomic_write(config / "hyperparameters.json", json.dumps(hps, indent=2))
+    atomic_write(config / "inputdataconfig.json", json.dumps({c: {"TrainingInputMode": "File"} for c in channels}))
+    atomic_write(config / "resourceconfig.json", json.dumps({"current_host": "algo-1", "hosts": ["algo-1"]}))
     (root / "output" / "data").mkdir(parents=True, exist_ok=True)
     env.update({
         "SM_MODEL_DIR": str(root / "model"),

@@ -174,7 +174,7 @@ def run_transform(name: str, arguments: dict[str, Any], step: Mapping[str, Any],
     if join != "None":
         raise StepFailed(f"DataProcessing.JoinSource {join!r} is not supported by a local run (None is)")
     spec = container.folder / "transform-job.json"
-    spec.write_text(json.dumps(job, indent=2) + "\n", encoding="utf-8")
+    atomic_write(spec, json.dumps(job, indent=2) + "\n")
     env = child_environment(record.get("Environment") or {})
     code = run_logged([sys.executable, str(SERVING_BOOT), str(spec)], env=env, cwd=model / "code",
                       log=container.log)

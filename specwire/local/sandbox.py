@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from specwire.files import atomic_write
+
 #: The container's root of everything SageMaker mounts.
 CONTAINER_ROOT = "/opt/ml"
 BOOT = Path(__file__).with_name("container_boot.py")
@@ -89,7 +91,7 @@ class Container:
         """Run `python program arguments...` as the container would; returns the exit code."""
         mapping = self.folder / "container-paths.json"
         paths = {CONTAINER_ROOT: str(self.root), **(extra_paths or {})}
-        mapping.write_text(json.dumps({"paths": paths}, indent=2) + "\n", encoding="utf-8")
+        atomic_write(mapping, json.dumps({"paths": paths}, indent=2) + "\n")
         command = [sys.executable, str(BOOT), str(mapping), str(program), *arguments]
         return run_logged(command, env=env, cwd=cwd, log=self.log, timeout=timeout)
 
