@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import pickle
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +23,8 @@ from clingo import Control, Function, Number, String, Symbol, SymbolicAtoms, Sym
 from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control
 from specwire.engine.terms import atom, norm_name, profile_symbol, text_of, words
 from specwire.specs.models import StepSpecification
-from specwire.specs.registry import SpecRegistry, split_qualified_source
+from specwire.specs.names import step_key
+from specwire.specs.registry import SpecRegistry, split_qualified_source, step_names
 
 MATCH_RULES = ("types.lp", "words.lp", "match.lp")
 
@@ -73,8 +72,14 @@ def profile_keys(registry: SpecRegistry) -> Iterator[tuple[ProfileKey, StepSpeci
             yield (spec.step_type, variant), spec.for_job(variant)
 
 
-def profile_facts(profiles: Iterable[tuple[ProfileKey, StepSpecification]]) -> Iterator[Symbol]:
-    """The spec facts of match.lp, one profile at a time."""
+def profile_facts(profiles: Iterable[tuple[ProfileKey, StepSpecification]],
+                  step_names: Mapping[str, str] | None = None) -> Iterator[Symbol]:
+    """The spec facts of match.lp, one profile at a time.
+
+    `step_names` (SpecRegistry.step_names) spells each compatible source as the step type it
+    names, by the rule the registry's typo check uses, so a source it accepts is one that matches.
+    """
+    names = step_names or {}
     kinds_seen: set[str] = set()
     for (step_type, variant), spec in profiles:
         p = profile_symbol(step_type, variant)
@@ -94,6 +99,7 @@ def profile_facts(profiles: Iterable[tuple[ProfileKey, StepSpecification]]) -> I
                 yield Function("accepts", [p, d, atom(norm_name(data_type))])
             for source in dep.compatible_sources:
                 base, job = split_qualified_source(source)
+                base = names.get(step_key(base), base)
                 if job is None:
                     yield Function("source", [p, d, String(base)])
                 else:
@@ -130,7 +136,7 @@ _LOCK = threading.Lock()
 
 
 #: Bump when the cached structure changes.
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 _CACHED_FIELDS = ("quality", "scores", "reasons", "qualified", "dep_roots", "providers_of", "weak_words", "near",
                   "external", "loose")
 
@@ -143,8 +149,8 @@ def _code_digest() -> str:
     file, so it must change the key too (or an old cache entry would be served as current).
     """
     here = Path(__file__).resolve().parent
-    sources = [here / "catalog_index.py", here / "terms.py", here / "solver.py", here / "fast" / "builtin_rules.py",
-               *sorted((here.parent / "specs").glob("*.py"))]
+    sources = [here / "catalog_index.py", here / "index_cache.py", here / "terms.py", here / "solver.py",
+               here / "fast" / "builtin_rules.py", *sorted((here.parent / "specs").glob("*.py"))]
     digest = hashlib.sha256()
     for path in sources:
         digest.update(f"{path.name}\0".encode())
@@ -159,7 +165,12 @@ def _code_digest() -> str:
 
 
 def catalog_fingerprint(registry: SpecRegistry, rule_files: Iterable[Path]) -> str:
-    """The cache key of a catalog's stage one: cache format, fact-writing code, catalog content, rule text."""
+    """The cache key of a catalog's stage one: cache format, fact-writing code, catalog content, rule text.
+
+    The catalog's part is the registry's digest of the bytes it parsed (specs/registry.py), never
+    a second read of its files: a pack replaced while it is read must not file one version's
+    matches under the other's key.
+    """
     digest = hashlib.sha256(f"{_CACHE_FORMAT}:{_code_digest()}:{registry.fingerprint()}".encode())
     for path in rule_files:
         digest.update(path.read_bytes())
@@ -167,42 +178,10 @@ def catalog_fingerprint(registry: SpecRegistry, rule_files: Iterable[Path]) -> s
 
 
 def cache_dir() -> Path | None:
-    """Where stage one's results persist between runs; None when caching is switched off."""
-    if os.environ.get("SPECWIRE_CACHE", "1").lower() in ("0", "false", "off", "no"):
-        return None
-    explicit = os.environ.get("SPECWIRE_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "specwire"
+    """Where stage one's results persist between runs (engine/index_cache.py decides)."""
+    from specwire.engine import index_cache
 
-
-def _load_cached(key: str, profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -> CatalogIndex | None:
-    folder = cache_dir()
-    if folder is None:
-        return None
-    path = folder / f"index-{key}.pickle"
-    try:
-        with path.open("rb") as handle:
-            data = pickle.load(handle)
-        index = CatalogIndex(profiles=profiles, files=tuple(files))
-        for name in _CACHED_FIELDS:
-            setattr(index, name, data[name])
-        return index
-    except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, AttributeError, ValueError):
-        return None  # a missing or stale cache entry is recomputed
-
-
-def _store_cached(key: str, index: CatalogIndex) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
-    from specwire.errors import SpecwireError
-    from specwire.files import atomic_write
-
-    data = {name: getattr(index, name) for name in _CACHED_FIELDS}
-    with contextlib.suppress(SpecwireError):  # a read-only home directory only costs speed
-        atomic_write(folder / f"index-{key}.pickle", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+    return index_cache.cache_dir()
 
 
 def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> CatalogIndex:
@@ -213,8 +192,10 @@ def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> Cat
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
+    from specwire.engine import index_cache
+
     profiles = dict(profile_keys(registry))
-    index = _load_cached(key, profiles, files)
+    index = index_cache.load(key, profiles, tuple(files))
     # SPECWIRE_CACHE=0 means no cache of any kind: the shipped one is skipped too.
     if index is None and len(files) == len(MATCH_RULES) and cache_dir() is not None:
         from specwire.engine.fast import builtin_index  # the shipped stage one of the built-in catalog
@@ -222,7 +203,7 @@ def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> Cat
         index = builtin_index.load(key, profiles, files)
     if index is None:
         index = _compute(profiles, files)
-        _store_cached(key, index)
+        index_cache.store(key, index)
     with _LOCK:
         _CACHE[key] = index
     return index
@@ -270,7 +251,7 @@ def _ground(profiles: dict[ProfileKey, StepSpecification], files: list[Path], sc
     ctl = new_control(messages=messages)
     load_rules(ctl, files, messages)
     ordered = sorted(profiles.items(), key=lambda item: (item[0][0], item[0][1] or ""))
-    add_facts(ctl, profile_facts(ordered))
+    add_facts(ctl, profile_facts(ordered, step_names(step for step, _ in profiles)))
     add_facts(ctl, scope_facts)
     ctl.add("base", [], scope)
     ground(ctl, messages, files)

@@ -2,8 +2,8 @@
 
 Every user-supplied string reaches the solver as a clingo `String` symbol (or, for lower-case
 words, a constant built by `Function`), never as program text, so a step called `a"). b(` stays
-a name. Words are normalised here because that is data cleaning, not a decision: which words
-match is decided by the rules.
+a name. Words are normalised by specs/names.py (data cleaning, not a decision: which words
+match is decided by the rules).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from functools import lru_cache
 
 from clingo import Function, String, Symbol, SymbolType
 
+from specwire.specs.names import norm_name as norm_name  # re-exported: the engine's one spelling
+
 NONE = Function("none")
 
 _CONSTANT = re.compile(r"[a-z][a-z0-9_]*")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 @lru_cache(maxsize=65536)
@@ -33,13 +33,6 @@ def text_of(symbol: Symbol) -> str:
     if symbol.type == SymbolType.Number:
         return str(symbol.number)
     return str(symbol.name) if not symbol.arguments else str(symbol)
-
-
-@lru_cache(maxsize=65536)
-def norm_name(text: str) -> str:
-    """`ModelArtifacts`, `model-artifacts` and `model_artifacts` all become `model_artifacts`."""
-    spaced = _CAMEL.sub("_", text.strip())
-    return _NON_WORD.sub("_", spaced.lower()).strip("_")
 
 
 def words(text: str) -> set[str]:

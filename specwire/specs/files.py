@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from specwire.errors import BadInputError
+from specwire.files import read_input
 
 #: A spec pack or pipeline file bigger than this is refused before parsing: real catalogs of
 #: thousands of step types stay well under it, and parsing is what a hostile file would abuse.
@@ -44,27 +45,15 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _size(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
-
-
 def read_document(path: Path, *, what: str, error: type[BadInputError] = BadInputError) -> Any:
     """Parse a YAML or JSON file (by extension; YAML otherwise, which also reads JSON)."""
-    try:
-        if not path.exists():
-            raise error(f"{path}: no such file", suggested_fix=f"check the path of the {what}")
-        if path.is_dir():
-            noun = what if what.endswith("file") else f"{what} file"
-            raise error(f"{path}: is a folder, expected a {noun}")
-        size = path.stat().st_size
-        if size > MAX_DOCUMENT_BYTES:
-            raise error(
-                f"{path}: {_size(size)} is larger than the {_size(MAX_DOCUMENT_BYTES)} limit for a {what}",
-                suggested_fix="split it into several files in a folder",
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise error(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return read_document_bytes(path, what=what, error=error)[0]
+
+
+def read_document_bytes(path: Path, *, what: str, error: type[BadInputError] = BadInputError) -> tuple[Any, bytes]:
+    """The parsed document and the exact bytes it was parsed from (read once: a digest of them is
+    a digest of what was parsed, even when the file is replaced meanwhile)."""
+    raw = read_input(path, what=what, limit=MAX_DOCUMENT_BYTES, error=error)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -73,7 +62,8 @@ def read_document(path: Path, *, what: str, error: type[BadInputError] = BadInpu
         ) from None
     if "\x00" in text:
         raise error(f"{path}: holds binary data (a NUL byte); a {what} must be YAML or JSON text")
-    return parse_text(text, source=str(path), what=what, json_only=path.suffix.lower() == ".json", error=error)
+    document = parse_text(text, source=str(path), what=what, json_only=path.suffix.lower() == ".json", error=error)
+    return document, raw
 
 
 def parse_text(

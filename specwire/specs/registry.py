@@ -13,8 +13,9 @@ from pydantic import BaseModel, ValidationError
 
 from specwire.errors import SpecPackError, UnknownStepError, brief, did_you_mean, suggestion_text
 from specwire.specs import cursus
-from specwire.specs.files import field_path, read_document
+from specwire.specs.files import field_path, read_document_bytes
 from specwire.specs.models import DependencySpec, JobTypeVariant, OutputSpec, StepSpecification
+from specwire.specs.names import collision_key, norm_name, step_key
 
 #: The name that stands for the built-in catalog wherever a catalog path is accepted.
 BUILTIN = "builtin"
@@ -37,6 +38,7 @@ class SpecRegistry:
     warnings: list[SpecWarning] = field(default_factory=list)
     _file_digests: dict[str, str] = field(default_factory=dict)
     _loose: bool = False
+    _keys: dict[str, str] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """A digest of the catalog's content: of its files when it was read from files only.
@@ -63,6 +65,13 @@ class SpecRegistry:
                 f"{source}: step type {spec.step_type!r} is declared {where}",
                 suggested_fix="keep one declaration, or rename one of the step types",
             )
+        twin = self._keys.get(step_key(spec.step_type))
+        if twin is not None:
+            raise SpecPackError(
+                f"{source}: step type {spec.step_type!r} differs from {twin!r} (in {self._sources[twin]}) only "
+                "in case or Unicode form, so compatible sources could not tell them apart",
+                suggested_fix="rename one of the step types")
+        self._keys[step_key(spec.step_type)] = spec.step_type
         self._specs[spec.step_type] = spec
         self._sources[spec.step_type] = source
 
@@ -87,18 +96,39 @@ class SpecRegistry:
         except KeyError:
             raise unknown_step(step_type, self._specs) from None
 
+    def check_data_types(self) -> None:
+        """Refuse two data types that normalise alike but are written differently in more than case
+        and separators (`C++` and `C#` both normalise to `c`): they would match each other silently."""
+        seen: dict[str, tuple[str, str]] = {}
+        for spec in self:
+            for variant in [spec] + [spec.for_job(j) for j in sorted(spec.job_type_variants)]:
+                written = [(f"outputs.{o.logical_name}.data_type", o.data_type) for o in variant.outputs]
+                written += [(f"dependencies.{d.logical_name}.data_types", t) for d in variant.dependencies
+                            for t in d.data_types]
+                for where, data_type in written:
+                    normal = norm_name(data_type)
+                    first = seen.setdefault(normal, (data_type, f"{self._sources[spec.step_type]}: "
+                                                                f"{spec.step_type}.{where}"))
+                    if collision_key(first[0]) != collision_key(data_type):
+                        raise SpecPackError(
+                            f"{self._sources[spec.step_type]}: {spec.step_type}.{where}: data type {data_type!r} "
+                            f"and {first[0]!r} ({first[1]}) are different names that normalise to the same "
+                            f"{normal!r}, so they would match each other",
+                            suggested_fix="spell one of them with letters or digits that tell them apart "
+                                          "(e.g. cpp and csharp)")
+
     def check_sources(self) -> list[SpecWarning]:
         """Warn about compatible sources that name no known step type (a typo never matches)."""
         found: list[SpecWarning] = []
         known = set(self._specs)
-        lowered = {k.lower() for k in known}
+        names = step_names(known)
         for spec in self:
             variants = [spec] + [spec.for_job(j) for j in sorted(spec.job_type_variants)]
             for variant in variants:
                 for dep in variant.dependencies:
                     for src in dep.compatible_sources:
                         base = split_qualified_source(src)[0]
-                        if base in known or base.lower() in lowered:
+                        if step_key(base) in names:
                             continue
                         hint = suggestion_text(base, known)
                         msg = (
@@ -108,6 +138,11 @@ class SpecRegistry:
                         found.append(SpecWarning(self._sources[spec.step_type], msg + (f" ({hint})" if hint else "")))
         unique = {(w.source, w.message): w for w in found}
         return [unique[k] for k in sorted(unique)]
+
+
+def step_names(step_types: Iterable[str]) -> dict[str, str]:
+    """Each step type by its `step_key`: how a compatible source finds the step type it names."""
+    return {step_key(name): name for name in step_types}
 
 
 def split_qualified_source(source: str) -> tuple[str, str | None]:
@@ -167,13 +202,14 @@ def load_registry(paths: Iterable[str | Path] | None = None) -> SpecRegistry:
                 load_pack(file, registry)
         else:
             load_pack(path, registry)
+    registry.check_data_types()
     registry.warnings.extend(registry.check_sources())
     return registry
 
 
 def load_pack(path: Path, registry: SpecRegistry) -> None:
-    document = read_document(path, what="spec pack", error=SpecPackError)
-    registry._file_digests[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    document, raw = read_document_bytes(path, what="spec pack", error=SpecPackError)
+    registry._file_digests[str(path)] = hashlib.sha256(raw).hexdigest()  # the bytes parsed, not a second read
     for spec in parse_pack(document, str(path)):
         registry.add(spec, str(path))
 
