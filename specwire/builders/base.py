@@ -212,6 +212,115 @@ def job_environment(config: StepConfig) -> dict[str, str]:
     return dict(sorted((getattr(config, "environment", {}) or {}).items()))
 
 
+# --------------------------------------------------------------------------- per-job settings
+# One place for what every job of a pipeline shares (VPC, KMS, network isolation, tags, caching,
+# retries, execution-scoped outputs): the built-in builders and the generic builders of team steps
+# read them here, so a new builder cannot forget one.
+
+#: How long a cached step result stays valid when caching is switched on with `cache: true`.
+DEFAULT_CACHE_EXPIRY = "P30D"
+#: Seconds before the first retry of a step after a transient error; doubled at each attempt.
+RETRY_INTERVAL_SECONDS = 30
+RETRY_BACKOFF_RATE = 2.0
+
+
+def setting(config: StepConfig, name: str) -> Any:
+    """A pipeline-wide job setting of a config (its field, else the field's default)."""
+    if name in type(config).model_fields:
+        return getattr(config, name)
+    return BasePipelineConfig.model_fields[name].get_default(call_default_factory=True)
+
+
+def execution_scoped(base: str, *parts: str) -> Any:
+    """`<base>/<execution id>/<parts...>`: an S3 location of one pipeline execution.
+
+    Two executions never write to the same place (no overwritten data or models, and each
+    execution's lineage stays its own). Step caching is unaffected: SageMaker's cache keys hold
+    a step's inputs, code and settings, never its output locations.
+    """
+    from sagemaker.core.workflow.execution_variables import ExecutionVariables
+    from sagemaker.core.workflow.functions import Join
+
+    return Join(on="/", values=[base.rstrip("/"), ExecutionVariables.PIPELINE_EXECUTION_ID, *parts])
+
+
+def job_tags(config: StepConfig) -> list[dict[str, str]]:
+    """The config's tags as SageMaker job tags, sorted by key."""
+    return [{"Key": key, "Value": value} for key, value in sorted((setting(config, "tags") or {}).items())]
+
+
+def vpc_settings(config: StepConfig) -> tuple[list[str], list[str]] | None:
+    """(subnets, security group IDs), or None outside a VPC."""
+    subnets, groups = list(setting(config, "subnets")), list(setting(config, "security_group_ids"))
+    return (subnets, groups) if subnets and groups else None
+
+
+def network_config(config: StepConfig) -> Any:
+    """A processing job's `NetworkConfig` (VPC and isolation), or None when neither is asked for."""
+    from sagemaker.core.network import NetworkConfig
+
+    vpc, isolated = vpc_settings(config), bool(setting(config, "enable_network_isolation"))
+    if vpc is None and not isolated:
+        return None
+    return NetworkConfig(
+        enable_network_isolation=isolated,
+        subnets=vpc[0] if vpc else None,
+        security_group_ids=vpc[1] if vpc else None,
+    )
+
+
+def step_options(config: StepConfig, *, retry: bool = True, job: bool = True, cache: bool = True) -> dict[str, Any]:
+    """The step-level keywords of a SageMaker step: `cache_config` (for the step types that cache),
+    and `retry_policies` (`retry=False` for the step types that take none; `job=False` for steps
+    that run no job, such as model creation and registration, which retry on step errors only)."""
+    from sagemaker.mlops.workflow.steps import CacheConfig
+
+    options: dict[str, Any] = {}
+    expiry = setting(config, "cache")
+    if cache and expiry:
+        options["cache_config"] = CacheConfig(
+            enable_caching=True, expire_after=expiry if isinstance(expiry, str) else DEFAULT_CACHE_EXPIRY
+        )
+    if retry:
+        policies = retry_policies(config, job=job)
+        if policies:
+            options["retry_policies"] = policies
+    return options
+
+
+def retry_policies(config: StepConfig, *, job: bool = True) -> list[Any]:
+    """Retries on transient errors: throttling and service faults of the step, and (for a step that
+    runs a job) the job errors SageMaker reports as internal, capacity or resource limit. Never on
+    a failure of the code."""
+    from sagemaker.mlops.workflow.retry import (
+        SageMakerJobExceptionTypeEnum,
+        SageMakerJobStepRetryPolicy,
+        StepExceptionTypeEnum,
+        StepRetryPolicy,
+    )
+
+    attempts = int(setting(config, "retry_attempts"))
+    if attempts <= 0:
+        return []
+    timing = {"max_attempts": attempts, "interval_seconds": RETRY_INTERVAL_SECONDS, "backoff_rate": RETRY_BACKOFF_RATE}
+    step_policy = StepRetryPolicy(
+        exception_types=[StepExceptionTypeEnum.SERVICE_FAULT, StepExceptionTypeEnum.THROTTLING], **timing
+    )
+    if not job:
+        return [step_policy]
+    return [
+        step_policy,
+        SageMakerJobStepRetryPolicy(
+            exception_types=[
+                SageMakerJobExceptionTypeEnum.INTERNAL_ERROR,
+                SageMakerJobExceptionTypeEnum.CAPACITY_ERROR,
+                SageMakerJobExceptionTypeEnum.RESOURCE_LIMIT,
+            ],
+            **timing,
+        ),
+    ]
+
+
 class StepBuilder:
     """Base of a step builder: one per config class, paired by `STEP_TYPE`.
 

@@ -12,7 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from specwire.builders.base import BuildContext, BuiltStep, GatePlan, OutputRef, StepBuilder
+from specwire.builders.base import (
+    BuildContext,
+    BuiltStep,
+    GatePlan,
+    OutputRef,
+    StepBuilder,
+    execution_scoped,
+    job_tags,
+    setting,
+    step_options,
+    vpc_settings,
+)
 from specwire.builders.processing import EVALUATION_FILE
 from specwire.builders.uploads import has_serving_code, source_archive_uri
 from specwire.configs.base import StepConfig
@@ -74,10 +85,17 @@ class CreateModelBuilder(StepBuilder):
         artifacts = self.require(config, inputs, "model_artifacts")
         builder = _model_builder(config, artifacts.value, ctx, config.instance_type)
         step_args = builder.build(model_name=config.node_name)
-        step = ModelStep(name=config.node_name, step_args=step_args)
+        step = ModelStep(name=config.node_name, step_args=step_args, **step_options(config, job=False, cache=False))
+        # ModelBuilder takes these only from its own deployment settings: set the CreateModel
+        # request's fields (the same ones SageMaker's API names).
+        request = step.step_args.create_model_request
         if config.enable_network_isolation:
-            # ModelBuilder has no switch for it: set the CreateModel request's field.
-            step.step_args.create_model_request["EnableNetworkIsolation"] = True
+            request["EnableNetworkIsolation"] = True
+        vpc = vpc_settings(config)
+        if vpc is not None:
+            request["VpcConfig"] = {"Subnets": vpc[0], "SecurityGroupIds": vpc[1]}
+        if job_tags(config):
+            request["Tags"] = job_tags(config)
         ref = OutputRef(config.node_name, "model_name", step.properties.ModelName, step)
         return BuiltStep(config.node_name, step, {"model_name": ref})
 
@@ -127,7 +145,7 @@ class ModelRegistrationBuilder(StepBuilder):
             description=config.model_description or None,
             customer_metadata_properties=metadata,
         )
-        step = ModelStep(name=config.node_name, step_args=step_args)
+        step = ModelStep(name=config.node_name, step_args=step_args, **step_options(config, job=False, cache=False))
         ref = OutputRef(config.node_name, "model_package_arn", step.properties.ModelPackageArn, step)
         return BuiltStep(config.node_name, step, {"model_package_arn": ref})
 
@@ -155,7 +173,10 @@ class BatchTransformBuilder(StepBuilder):
             instance_type=ctx.parameter("InstanceType", config.node_name, config.instance_type),
             strategy=config.batch_strategy,
             assemble_with=config.assemble_with,
-            output_path=config.output_s3_uri,
+            output_path=execution_scoped(config.output_s3_uri),
+            output_kms_key=setting(config, "kms_key_id"),
+            volume_kms_key=setting(config, "kms_key_id"),
+            tags=job_tags(config) or None,
             accept=config.accept,
             max_concurrent_transforms=config.max_concurrent_transforms,
             max_payload=config.max_payload_mb,
@@ -171,7 +192,7 @@ class BatchTransformBuilder(StepBuilder):
             split_type=config.split_type,
             join_source=config.join_source,
         )
-        step = TransformStep(name=config.node_name, step_args=step_args)
+        step = TransformStep(name=config.node_name, step_args=step_args, **step_options(config))
         ref = OutputRef(config.node_name, "transform_output", step.properties.TransformOutput.S3OutputPath, step)
         return BuiltStep(config.node_name, step, {"transform_output": ref})
 

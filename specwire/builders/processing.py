@@ -4,7 +4,7 @@ The contract with the scripts (`specwire/scripts/`):
 
 - each wired dependency `D` is downloaded to ``/opt/ml/processing/input/D``;
 - each output `O` of the spec is written by the script to ``/opt/ml/processing/output/O`` and
-  uploaded to ``<node_s3_root>/output/O``;
+  uploaded to ``<output_s3_uri>/<execution id>/O`` (see `base.execution_scoped`);
 - the script is ``<node_s3_root>/code/<entry_point>``, run as ``python3 <entry_point>``;
 - settings arrive as environment variables (see `base.job_environment`).
 """
@@ -19,8 +19,13 @@ from specwire.builders.base import (
     BuiltStep,
     OutputRef,
     StepBuilder,
+    execution_scoped,
     job_environment,
+    job_tags,
+    network_config,
     script_arguments,
+    setting,
+    step_options,
 )
 from specwire.configs.base import FRAMEWORK_VERSIONS, ProcessingStepConfig, StepConfig
 from specwire.configs.steps import (
@@ -92,6 +97,10 @@ class ProcessingBuilder(StepBuilder):
             base_job_name=config.node_name,
             sagemaker_session=ctx.session,
             env=job_environment(config),
+            volume_kms_key=setting(config, "kms_key_id"),
+            output_kms_key=setting(config, "kms_key_id"),
+            tags=job_tags(config) or None,
+            network_config=network_config(config),
         )
         step_args = processor.run(
             code=config.script_s3_uri,
@@ -109,7 +118,9 @@ class ProcessingBuilder(StepBuilder):
                 ProcessingOutput(
                     output_name=name,
                     s3_output=ProcessingS3Output(
-                        s3_uri=config.output_uri(name), local_path=f"{OUTPUT_ROOT}/{name}", s3_upload_mode="EndOfJob"
+                        s3_uri=execution_scoped(config.output_s3_uri, name),
+                        local_path=f"{OUTPUT_ROOT}/{name}",
+                        s3_upload_mode="EndOfJob",
                     ),
                 )
                 for name in self.OUTPUTS.values()
@@ -120,7 +131,8 @@ class ProcessingBuilder(StepBuilder):
             for output, path in self.PROPERTY_FILES.items()
         }
         step = ProcessingStep(
-            name=config.node_name, step_args=step_args, property_files=list(property_files.values()) or None
+            name=config.node_name, step_args=step_args, property_files=list(property_files.values()) or None,
+            **step_options(config),
         )
         outputs = {
             output: OutputRef(

@@ -6,7 +6,7 @@ instead: the hyperparameters `sagemaker_program` and `sagemaker_submit_directory
 entry point and an archive ``<node_s3_root>/code/sourcedir.tar.gz`` that is uploaded at deploy
 time (see `uploads.script_uploads`). The training split is the channel `training_data`, the
 validation split the channel `validation_data` (each channel is named after its dependency);
-the model is written to ``<node_s3_root>/output``.
+the model is written to ``<output_s3_uri>/<execution id>/<job name>/output/model.tar.gz``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,18 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from specwire.builders.base import BuildContext, BuiltStep, OutputRef, StepBuilder, job_environment
+from specwire.builders.base import (
+    BuildContext,
+    BuiltStep,
+    OutputRef,
+    StepBuilder,
+    execution_scoped,
+    job_environment,
+    job_tags,
+    setting,
+    step_options,
+    vpc_settings,
+)
 from specwire.builders.uploads import source_archive_uri
 from specwire.configs.base import StepConfig, TrainingStepConfig
 from specwire.configs.steps import (
@@ -59,11 +70,13 @@ def _channels(builder: StepBuilder, config: StepConfig, inputs: Mapping[str, Out
 def _trainer(
     config: TrainingStepConfig, ctx: BuildContext, framework: str, version: str, hyperparameters: dict[str, str]
 ) -> Any:
-    from sagemaker.core.shapes import OutputDataConfig, StoppingCondition
+    from sagemaker.core.shapes import OutputDataConfig, StoppingCondition, Tag
     from sagemaker.train import ModelTrainer
-    from sagemaker.train.configs import Compute
+    from sagemaker.train.configs import Compute, Networking
 
     instance_type = ctx.parameter("InstanceType", config.node_name, config.instance_type)
+    kms = setting(config, "kms_key_id")
+    vpc, isolated = vpc_settings(config), bool(setting(config, "enable_network_isolation"))
     stopping = StoppingCondition(max_runtime_in_seconds=config.max_runtime_seconds)
     if config.use_spot_instances:
         stopping = StoppingCondition(
@@ -82,12 +95,39 @@ def _trainer(
             instance_count=config.instance_count,
             volume_size_in_gb=config.volume_size_gb,
             enable_managed_spot_training=config.use_spot_instances or None,
+            volume_kms_key_id=kms,
         ),
         stopping_condition=stopping,
-        output_data_config=OutputDataConfig(s3_output_path=config.output_s3_uri),
+        output_data_config=OutputDataConfig(s3_output_path=execution_scoped(config.output_s3_uri), kms_key_id=kms),
         environment=job_environment(config),
         hyperparameters=hyperparameters,
+        networking=Networking(
+            subnets=vpc[0] if vpc else None,
+            security_group_ids=vpc[1] if vpc else None,
+            enable_network_isolation=isolated,
+        ) if vpc or isolated else None,
+        tags=[Tag(key=t["Key"], value=t["Value"]) for t in job_tags(config)] or None,
     )
+
+
+def _tuning_step_class(base: type[Any], config: StepConfig) -> type[Any]:
+    """`TuningStep` whose training job definition keeps the volume KMS key and network isolation
+    that the SDK's tuner (3.27) drops when it copies the trainer's settings."""
+    kms, isolated = setting(config, "kms_key_id"), bool(setting(config, "enable_network_isolation"))
+
+    class CompleteTuningStep(base):  # type: ignore[misc]
+        @property
+        def arguments(self) -> Any:
+            args = super().arguments
+            definition = args.get("TrainingJobDefinition")
+            if isinstance(definition, dict):
+                if kms:
+                    definition.setdefault("ResourceConfig", {})["VolumeKmsKeyId"] = kms
+                if isolated:
+                    definition["EnableNetworkIsolation"] = True
+            return args
+
+    return CompleteTuningStep
 
 
 class TrainingBuilder(StepBuilder):
@@ -109,7 +149,7 @@ class TrainingBuilder(StepBuilder):
         }
         trainer = _trainer(config, ctx, self.FRAMEWORK, config.framework_version, hyperparameters)
         step_args = trainer.train(input_data_config=_channels(self, config, inputs))
-        step = TrainingStep(name=config.node_name, step_args=step_args)
+        step = TrainingStep(name=config.node_name, step_args=step_args, **step_options(config))
         ref = OutputRef(config.node_name, "model_artifacts", step.properties.ModelArtifacts.S3ModelArtifacts, step)
         return BuiltStep(config.node_name, step, {"model_artifacts": ref})
 
@@ -175,7 +215,12 @@ class HyperparameterTuningBuilder(StepBuilder):
             early_stopping_type=config.early_stopping_type,
             base_tuning_job_name=config.node_name,
         )
-        step = TuningStep(name=config.node_name, step_args=tuner.tune(inputs=_channels(self, config, inputs)))
-        bucket, _, prefix = config.output_s3_uri.removeprefix("s3://").partition("/")
-        best = step.get_top_model_s3_uri(top_k=0, s3_bucket=bucket, prefix=prefix)
+        step = _tuning_step_class(TuningStep, config)(
+            name=config.node_name, step_args=tuner.tune(inputs=_channels(self, config, inputs)), **step_options(config)
+        )
+        # The best job's model, under the execution-scoped output path the trainer was given
+        # (what `get_top_model_s3_uri` joins, with the execution ID in the prefix).
+        best = execution_scoped(
+            config.output_s3_uri, step.properties.TrainingJobSummaries[0].TrainingJobName, "output/model.tar.gz"
+        )
         return BuiltStep(config.node_name, step, {"best_model": OutputRef(config.node_name, "best_model", best, step)})

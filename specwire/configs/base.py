@@ -18,22 +18,28 @@ from specwire.configs.messages import config_error
 from specwire.configs.model import ConfigModel, merge_inputs
 from specwire.configs.types import (
     BucketName,
+    CacheSetting,
     ImageUri,
     InstanceType,
     JobType,
+    KmsKeyId,
     NodeName,
     PipelineName,
     PositiveInt,
     ProcessingRuntime,
     Region,
+    RetryAttempts,
     RoleArn,
     S3Prefix,
     S3Uri,
     ScriptPath,
+    SecurityGroupId,
+    SubnetId,
     Tags,
     TrainingRuntime,
     Version,
     VolumeSizeGB,
+    invalid,
 )
 from specwire.errors import ConfigError
 
@@ -80,6 +86,19 @@ class BasePipelineConfig(ConfigModel):
     """AWS tags put on the pipeline and its jobs."""
     pipeline_version: Version = "1.0.0"
     """Version of the pipeline; part of every S3 path, so versions never overwrite each other."""
+    subnets: list[SubnetId] = Field(default_factory=list)
+    """VPC subnets every job runs in (with `security_group_ids`); [] runs outside a VPC."""
+    security_group_ids: list[SecurityGroupId] = Field(default_factory=list)
+    """VPC security groups of every job (with `subnets`)."""
+    kms_key_id: KmsKeyId | None = None
+    """KMS key that encrypts every job's volumes and outputs; None uses SageMaker's default keys."""
+    enable_network_isolation: bool = False
+    """Run every job's container without network access (data still moves through SageMaker)."""
+    cache: CacheSetting = False
+    """Step caching: False, True (results reused for 30 days), or an ISO 8601 duration such as 'P7D'."""
+    retry_attempts: RetryAttempts = 3
+    """Retries of a step after a transient SageMaker error (throttling, service fault, capacity,
+    internal error); 0 never retries."""
 
     #: The fields above, by name: what `store` writes once per pipeline.
     PIPELINE_FIELDS: ClassVar[tuple[str, ...]] = (
@@ -90,7 +109,31 @@ class BasePipelineConfig(ConfigModel):
         "prefix",
         "tags",
         "pipeline_version",
+        "subnets",
+        "security_group_ids",
+        "kms_key_id",
+        "enable_network_isolation",
+        "cache",
+        "retry_attempts",
     )
+    #: The pipeline fields that say how every job runs (network, encryption, caching, retries):
+    #: a pipeline file's `context` and `Pipeline(...)` take them under these names.
+    JOB_SETTINGS: ClassVar[tuple[str, ...]] = (
+        "subnets",
+        "security_group_ids",
+        "kms_key_id",
+        "enable_network_isolation",
+        "cache",
+        "retry_attempts",
+    )
+
+    @model_validator(mode="after")
+    def _vpc_pairs(self) -> Self:
+        if bool(self.subnets) != bool(self.security_group_ids):
+            given, missing = ("subnets", "security_group_ids") if self.subnets else ("security_group_ids", "subnets")
+            raise invalid(f"is empty while {given} is set: a SageMaker job in a VPC needs both", loc=(missing,),
+                          show_input=False, hint=f"give {missing} as well, or leave both empty to run outside a VPC")
+        return self
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -238,7 +281,9 @@ class JobStepConfig(StepConfig):
         return f"{self.node_s3_root}/code/{self.entry_point}"
 
     def output_uri(self, output_name: str) -> str:
-        """S3 location of one named output of the step (the name comes from its spec)."""
+        """S3 location of one named output of the step, outside any execution (the name comes from
+        its spec). Built pipelines write to `<output_s3_uri>/<execution id>/<name>` instead, so that
+        executions never overwrite each other (see `specwire.builders.base.execution_scoped`)."""
         return f"{self.output_s3_uri}/{output_name}"
 
 

@@ -59,12 +59,18 @@ def configs_to_document(configs: Mapping[str, StepConfig]) -> dict[str, Any]:
         if name != config.node_name:
             raise ConfigError(f"configs[{name!r}] holds the config of node {config.node_name!r}")
     first = next(iter(configs.values()))
+    # Job settings (VPC, KMS, caching, ...) are written only when set: most pipelines use none.
+    defaults = {name: BasePipelineConfig.model_fields[name].get_default(call_default_factory=True)
+                for name in BasePipelineConfig.JOB_SETTINGS}
     shared = {name: first.inputs()[name] for name in BasePipelineConfig.PIPELINE_FIELDS}
+    shared = {name: value for name, value in shared.items() if name not in defaults or value != defaults[name]}
     nodes: dict[str, dict[str, Any]] = {}
     for name, config in configs.items():
         entry: dict[str, Any] = {"step_type": config.STEP_TYPE}
         for field, value in config.inputs().items():
             if field == "node_name" or (field in shared and shared[field] == value):
+                continue
+            if field not in shared and field in defaults and value == defaults[field]:
                 continue
             entry[field] = value
         nodes[name] = entry

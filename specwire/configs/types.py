@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    StrictBool,
     StrictFloat,
     StrictInt,
 )
@@ -323,3 +324,32 @@ def _check_tags(value: dict[str, str]) -> dict[str, str]:
 
 
 Tags = Annotated[dict[str, str], AfterValidator(_check_tags)]
+
+
+#: VPC subnets and security groups, as SageMaker's VpcConfig takes them.
+SubnetId = Annotated[str, _pattern_check(r"subnet-[0-9a-f]{8,17}", "must be a subnet ID such as 'subnet-0abc1234'")]
+SecurityGroupId = Annotated[
+    str, _pattern_check(r"sg-[0-9a-f]{8,17}", "must be a security group ID such as 'sg-0abc1234'")
+]
+#: A KMS key: its ID, an alias, or the ARN of either (what SageMaker's KmsKeyId fields accept).
+KmsKeyId = Annotated[
+    str,
+    _pattern_check(
+        r"(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(?:key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+))"
+        r"|(?:alias/[A-Za-z0-9/_-]+)|(?:[A-Za-z0-9-]{1,128})",
+        "must be a KMS key ID, 'alias/<name>', or a key or alias ARN",
+    ),
+]
+
+
+def _check_cache(value: bool | str) -> bool | str:
+    if isinstance(value, str) and not re.fullmatch(r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?)?", value):
+        raise invalid("must be true, false, or how long a cached result stays valid as an ISO 8601 duration "
+                      "such as 'P30D' (30 days) or 'PT12H' (12 hours)")
+    return value
+
+
+#: Step caching: False, True (30 days), or an ISO 8601 duration ('P7D').
+CacheSetting = Annotated[StrictBool | str, AfterValidator(_check_cache)]
+#: Retry attempts of a step on a transient SageMaker error (0: never retried); SageMaker caps it at 20.
+RetryAttempts = Annotated[StrictInt, Between(lo=0, hi=20)]

@@ -76,6 +76,12 @@ class Pipeline:
         data_size_gb: float | None = None,
         label_field: str | None = None,
         timeout: float | None = 60.0,
+        subnets: Sequence[str] = (),
+        security_group_ids: Sequence[str] = (),
+        kms_key_id: str | None = None,
+        enable_network_isolation: bool = False,
+        cache: bool | str = False,
+        retry_attempts: int = 3,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"a pipeline needs a name, got {name!r}", suggested_fix="Pipeline('fraud-detection')")
@@ -93,6 +99,14 @@ class Pipeline:
         self.data_size_gb = data_size_gb
         self.label_field = label_field
         self.timeout = timeout
+        #: How every job runs (see `BasePipelineConfig.JOB_SETTINGS`): VPC, KMS key, network
+        #: isolation, step caching, retries. Checked when the configs are made.
+        self.subnets = list(subnets)
+        self.security_group_ids = list(security_group_ids)
+        self.kms_key_id = kms_key_id
+        self.enable_network_isolation = enable_network_isolation
+        self.cache = cache
+        self.retry_attempts = retry_attempts
         #: Wire only the explicit edges (a hand-written DAG, validated); see `from_configs`.
         self.strict_edges = False
         self._catalog = catalog
@@ -605,7 +619,13 @@ class Pipeline:
     def _settings_key(self) -> tuple[Any, ...]:
         return (self.role_arn or os.environ.get(ROLE_ENV), self.aws_region, self.bucket, self.prefix,
                 tuple(sorted(self.tags.items())), self.version, self.environment, self.data_size_gb,
-                self.label_field, self.sagemaker_name)
+                self.label_field, self.sagemaker_name, repr(self.job_settings()))
+
+    def job_settings(self) -> dict[str, Any]:
+        """The settings every job of the pipeline gets (VPC, KMS key, isolation, caching, retries)."""
+        return {"subnets": list(self.subnets), "security_group_ids": list(self.security_group_ids),
+                "kms_key_id": self.kms_key_id, "enable_network_isolation": self.enable_network_isolation,
+                "cache": self.cache, "retry_attempts": self.retry_attempts}
 
     @property
     def aws_region(self) -> str:

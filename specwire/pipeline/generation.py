@@ -60,7 +60,7 @@ def generation_context(pipeline: Pipeline) -> Any:
         "prefix": pipeline.prefix, "tags": pipeline.tags, "pipeline_version": pipeline.version,
         "data_location": default, "data_locations": {k: v for k, v in locations.items() if k},
         "environment": pipeline.environment, "data_size_gb": pipeline.data_size_gb, "label_field": pipeline.label_field,
-        **extra,
+        **pipeline.job_settings(), **extra,
     })
 
 

@@ -50,10 +50,11 @@ def from_configs(cls: type[Pipeline],
                               suggested_fix="key the mapping by each config's node_name")
         given.append(config)
     first = given[0]
+    settings = {key: getattr(first, key) for key in first.JOB_SETTINGS}
     pipeline = cls(name or first.pipeline_name, role_arn=first.role_arn, region=first.region,
                    bucket=first.bucket, prefix=first.prefix, tags=first.tags, version=first.pipeline_version,
                    description=description, catalog=catalog, rules=rules, policy_packs=policy_packs,
-                   fill_gaps=auto_resolve_dependencies)
+                   fill_gaps=auto_resolve_dependencies, **settings)
     # Inserted steps share the given configs' S3 layout, even when `name` renames the pipeline.
     pipeline._config_pipeline_name = first.pipeline_name
     registry = pipeline.registry
@@ -89,8 +90,11 @@ def from_file(cls: type[Pipeline], path: str | Path, *, role_arn: str | None = N
     `environment`, `label_field`, ...), `overrides` (by node name or step type), and a
     `config` mapping per node. Arguments given here win over the file's `context`.
     """
+    from specwire.configs.base import BasePipelineConfig
     from specwire.engine.pipeline_def import parse_pipeline
     from specwire.specs.files import read_document
+
+    job_settings = BasePipelineConfig.JOB_SETTINGS
 
     source = str(path)
     document = read_document(Path(path), what="pipeline file", error=PipelineFileError)
@@ -98,7 +102,9 @@ def from_file(cls: type[Pipeline], path: str | Path, *, role_arn: str | None = N
     context = _mapping(definition.extra.get("context") or {}, f"{source}: context")
     overrides = _mapping(definition.extra.get("overrides") or {}, f"{source}: overrides")
     known = {"data_location", "data_locations", "data_format", "data_size_gb", "environment", "label_field",
-             "pipeline_name", "region", "role_arn", "bucket", "prefix", "tags", "pipeline_version"}
+             "pipeline_name", "region", "role_arn", "bucket", "prefix", "tags", "pipeline_version",
+             # How every job runs (VPC, KMS, isolation, caching, retries), as Pipeline(...) takes them.
+             *job_settings}
     for key in context:
         if key not in known:
             close = did_you_mean(str(key), known)
@@ -120,6 +126,7 @@ def from_file(cls: type[Pipeline], path: str | Path, *, role_arn: str | None = N
         environment=context.get("environment", "prod"),
         data_size_gb=context.get("data_size_gb"),
         label_field=context.get("label_field"),
+        **{key: context[key] for key in job_settings if key in context},
     )
     if "data_location" in context:
         pipeline._data_locations[None] = str(context["data_location"])

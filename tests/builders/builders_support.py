@@ -105,3 +105,11 @@ def references(value: Any) -> list[str]:
         for item in value:
             found.extend(references(item))
     return found
+
+
+EXECUTION_ID = {"Get": "Execution.PipelineExecutionId"}
+
+
+def scoped(base: str, *parts: str) -> dict[str, Any]:
+    """The definition JSON of `<base>/<execution id>/<parts...>` (an execution-scoped S3 location)."""
+    return {"Std:Join": {"On": "/", "Values": [base, EXECUTION_ID, *parts]}}

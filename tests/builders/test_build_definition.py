@@ -8,7 +8,7 @@ import socket
 from typing import Any
 
 import pytest
-from builders_support import Built, NetworkGuard, all_steps, references, steps_by_name
+from builders_support import Built, NetworkGuard, all_steps, references, scoped, steps_by_name
 
 from specwire.builders.base import script_arguments
 from specwire.builders.deployment import fail_step_name
@@ -192,13 +192,13 @@ def test_scripts_are_referenced_under_each_nodes_code_prefix(fraud: Built) -> No
                 "python3", f"/opt/ml/processing/input/code/{config.entry_point}"]
             assert args.get("AppSpecification", {}).get("ContainerArguments") == (script_arguments(config) or None)
             outputs = {o["OutputName"]: o["S3Output"]["S3Uri"] for o in args["ProcessingOutputConfig"]["Outputs"]}
-            assert outputs == {out: config.output_uri(out) for out in outputs}
+            assert outputs == {out: scoped(config.output_s3_uri, out) for out in outputs}
         elif steps[name]["Type"] == "Training":
             hyper = args["HyperParameters"]
             assert hyper["sagemaker_program"] == config.entry_point
             assert hyper["sagemaker_submit_directory"] == f"{config.node_s3_root}/code/sourcedir.tar.gz"
             assert hyper["max_depth"] == str(config.hyperparameters.max_depth)
-            assert args["OutputDataConfig"]["S3OutputPath"] == f"{config.node_s3_root}/output"
+            assert args["OutputDataConfig"]["S3OutputPath"] == scoped(f"{config.node_s3_root}/output")
 
 
 def test_the_definition_is_byte_identical_across_builds(fraud: Built, everything: Built) -> None:

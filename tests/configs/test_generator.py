@@ -395,5 +395,8 @@ def test_parse_assignments_refuses_malformed_text(text: str) -> None:
 
 def test_the_context_is_a_pipeline_config() -> None:
     ctx = context()
-    assert ctx.pipeline_fields() == {**PIPELINE, "prefix": "", "tags": {}, "pipeline_version": "1.0.0"}
+    assert ctx.pipeline_fields() == {**PIPELINE, "prefix": "", "tags": {}, "pipeline_version": "1.0.0",
+                                     # every job's settings: outside a VPC, default keys, retried 3 times
+                                     "subnets": [], "security_group_ids": [], "kms_key_id": None,
+                                     "enable_network_isolation": False, "cache": False, "retry_attempts": 3}
     assert isinstance(fraud(ctx)["eval"], ModelEvaluationConfig)
