@@ -7,11 +7,9 @@ The SageMaker SDK import costs about 2 s; every SDK test shares these fixtures.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-from builders_support import AWS_VARIABLES, EXAMPLES, ROLE, Built, NetworkGuard
+from builders_support import AWS_VARIABLES, EVERYTHING, EXAMPLES, Built, NetworkGuard, build_example
 
 
 @pytest.fixture(scope="session")
@@ -28,45 +26,12 @@ def offline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkGuard]:
     mp.undo()
 
 
-def _build(path: Path, guard: NetworkGuard, **context: Any) -> Built:
-    from specwire.builders import definition_json
-    from specwire.pipeline.api import Pipeline
-
-    pipeline = Pipeline.from_file(path, role_arn=ROLE, **context)
-    plan = pipeline.plan()
-    text = definition_json(plan.resolved, plan.configs, name=pipeline.sagemaker_name)
-    again = definition_json(plan.resolved, plan.configs, name=pipeline.sagemaker_name)
-    return Built(plan.resolved, plan.configs, text, again, list(guard.attempts))
-
-
 @pytest.fixture(scope="session")
 def fraud(offline: NetworkGuard) -> Built:
     """The fraud example, built twice in this process, offline."""
-    return _build(EXAMPLES / "fraud.yaml", offline, bucket="ml-artifacts")
+    return build_example(EXAMPLES / "fraud.yaml", offline, bucket="ml-artifacts")
 
 
-EVERYTHING = """\
-name: everything
-nodes:
-  - {name: load, step: DataLoading}
-  - {name: prep, step: TabularPreprocessing}
-  - {name: impute, step: MissingValueImputation}
-  - {name: select, step: FeatureSelection}
-  - {name: tune, step: HyperparameterTuning}
-  - {name: lgbm, step: LightGBMTraining}
-  - {name: torch, step: PyTorchTraining}
-  - {name: evaluate, step: ModelEvaluation}
-  - {name: explain, step: ModelExplainability}
-  - {name: calibrate, step: ModelCalibration}
-  - {name: gate, step: QualityGate}
-  - {name: model, step: CreateModel}
-  - {name: register, step: ModelRegistration}
-  - {name: score, step: BatchTransform}
-# The generator cannot tell which of three trained models a step behind the gate serves.
-overrides:
-  model: {model_framework: lightgbm, enable_network_isolation: true}
-  register: {model_framework: lightgbm}
-"""
 
 
 @pytest.fixture(scope="session")
@@ -74,4 +39,4 @@ def everything(offline: NetworkGuard, tmp_path_factory: pytest.TempPathFactory) 
     """Every built-in step type in one pipeline (tuning, LightGBM, PyTorch, imputation, ...)."""
     path = tmp_path_factory.mktemp("everything") / "everything.yaml"
     path.write_text(EVERYTHING, encoding="utf-8")
-    return _build(path, offline, region="eu-west-1", bucket="ml-artifacts")
+    return build_example(path, offline, region="eu-west-1", bucket="ml-artifacts")

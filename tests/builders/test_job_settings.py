@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders_support import EXAMPLES, EXECUTION_ID, ROLE, Built, NetworkGuard, all_steps
-from conftest import EVERYTHING, _build
+from builders_support import EVERYTHING, EXAMPLES, EXECUTION_ID, ROLE, Built, NetworkGuard, all_steps, build_example
 
 from specwire.errors import ConfigError, PipelineFileError
 
@@ -31,7 +30,7 @@ TAGS = [{"Key": "cost-center", "Value": "42"}, {"Key": "team", "Value": "fraud"}
 
 @pytest.fixture(scope="module")
 def calibrated(offline: NetworkGuard) -> Built:
-    return _build(EXAMPLES / "calibrated.yaml", offline, bucket="ml-artifacts")
+    return build_example(EXAMPLES / "calibrated.yaml", offline, bucket="ml-artifacts")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +38,7 @@ def secured(offline: NetworkGuard, tmp_path_factory: pytest.TempPathFactory) -> 
     """Every built-in step type, with a context that sets every job setting."""
     path = tmp_path_factory.mktemp("secured") / "secured.yaml"
     path.write_text(EVERYTHING + SECURED_CONTEXT, encoding="utf-8")
-    return _build(path, offline, region="eu-west-1", bucket="ml-artifacts")
+    return build_example(path, offline, region="eu-west-1", bucket="ml-artifacts")
 
 
 def output_locations(step: dict[str, Any]) -> Iterator[tuple[str, Any]]:
