@@ -19,6 +19,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as `python benchmarks/conformance.py`: the repository root is not on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from benchmarks.compare import EdgeScore, count_cycles, score_edges
 from specwire.engine.pipeline_def import PipelineDefinition, load_pipeline_file
 from specwire.engine.resolver import ResolveOptions, Resolver

@@ -22,6 +22,7 @@ from clingo import Control, Function, Number, String, Symbol, SymbolicAtoms, Sym
 
 from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control
 from specwire.engine.terms import atom, norm_name, profile_symbol, text_of, words
+from specwire.engine.vocabulary import split_job_facts
 from specwire.specs.models import StepSpecification
 from specwire.specs.names import step_key
 from specwire.specs.registry import SpecRegistry, split_qualified_source, step_names
@@ -55,6 +56,8 @@ class CatalogIndex:
     external: set[tuple[ProfileKey, str]] = field(default_factory=set)
     #: Matches on the source list alone (no name, no shared word): they never fill an optional input.
     loose: set[PortMatch] = field(default_factory=set)
+    #: Outputs held out of their own chain (out-of-time, hold-out data): they may cross chains.
+    held_out: set[tuple[ProfileKey, str]] = field(default_factory=set)
     files: tuple[Path, ...] = ()
     near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
     #: Stage two's facts per profile, built on first use (in memory only; engine/resolver.py).
@@ -136,9 +139,9 @@ _LOCK = threading.Lock()
 
 
 #: Bump when the cached structure changes.
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 6
 _CACHED_FIELDS = ("quality", "scores", "reasons", "qualified", "dep_roots", "providers_of", "weak_words", "near",
-                  "external", "loose")
+                  "external", "loose", "held_out")
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +153,8 @@ def _code_digest() -> str:
     """
     here = Path(__file__).resolve().parent
     sources = [here / "catalog_index.py", here / "index_cache.py", here / "terms.py", here / "solver.py",
-               here / "fast" / "builtin_rules.py", *sorted((here.parent / "specs").glob("*.py"))]
+               here / "vocabulary.py", here / "fast" / "builtin_rules.py",
+               *sorted((here.parent / "specs").glob("*.py"))]
     digest = hashlib.sha256()
     for path in sources:
         digest.update(f"{path.name}\0".encode())
@@ -224,6 +228,8 @@ def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -
                    for a, o, b, d in (sa.symbol.arguments for sa in atoms.by_signature("loose", 4))}
     index.external = {(_profile(sa.symbol.arguments[0]), _text(sa.symbol.arguments[1]))
                       for sa in atoms.by_signature("external", 2)}
+    index.held_out = {(_profile(sa.symbol.arguments[0]), _text(sa.symbol.arguments[1]))
+                      for sa in atoms.by_signature("held_out", 2)}
     for sa in atoms.by_signature("dword", 3):
         p, d, w = sa.symbol.arguments
         index.dep_roots.setdefault((_profile(p), _text(d)), set()).add(_text(w))
@@ -252,6 +258,7 @@ def _ground(profiles: dict[ProfileKey, StepSpecification], files: list[Path], sc
     load_rules(ctl, files, messages)
     ordered = sorted(profiles.items(), key=lambda item: (item[0][0], item[0][1] or ""))
     add_facts(ctl, profile_facts(ordered, step_names(step for step, _ in profiles)))
+    add_facts(ctl, split_job_facts())
     add_facts(ctl, scope_facts)
     ctl.add("base", [], scope)
     ground(ctl, messages, files)

@@ -31,7 +31,7 @@ from specwire.specs.models import StepSpecification
 #: A cache entry bigger than this is not read (a dense catalog's entry stays far below it).
 MAX_ENTRY_BYTES = 512 * 1024 * 1024
 
-_SECTIONS = ("key", "matches", "qualified", "dep_roots", "near", "external", "weak_words")
+_SECTIONS = ("key", "matches", "qualified", "dep_roots", "near", "external", "weak_words", "held_out")
 _warned: set[str] = set()
 
 
@@ -184,6 +184,7 @@ def encode(index: CatalogIndex, key: str) -> str:
             index.near.items(), key=lambda kv: (_order_key(kv[0][0]), kv[0][1]))],
         "external": [[_p(p), d] for p, d in sorted(index.external, key=lambda pd: (_order_key(pd[0]), pd[1]))],
         "weak_words": sorted(index.weak_words),
+        "held_out": [[_p(p), o] for p, o in sorted(index.held_out, key=lambda po: (_order_key(po[0]), po[1]))],
     }
     lines = ["{", f' "key": {json.dumps(key)},']
     for number, (name, items) in enumerate(sections.items()):
@@ -292,5 +293,6 @@ def decode(text: str, profiles: dict[ProfileKey, StepSpecification], files: tupl
         index.near[check.port([p, d], "dep")] = [check.port(x, "out") for x in check.items(providers)]
     index.external = {check.port(item, "dep") for item in check.items(data["external"])}
     index.weak_words = check.texts(data["weak_words"])
+    index.held_out = {check.port(item, "out") for item in check.items(data["held_out"])}
     index.providers_of = group_providers(index.quality)
     return index

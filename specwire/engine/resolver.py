@@ -20,6 +20,7 @@ from clingo import Function, Number, String, Symbol, SymbolType
 
 from specwire.engine import messages as msg
 from specwire.engine import policy_runner as policy
+from specwire.engine import vocabulary
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, pm_symbol
 from specwire.engine.fast import components
 from specwire.engine.fast.specialise import Signature
@@ -29,6 +30,7 @@ from specwire.engine.solver import Messages, add_facts, builtin_rule_file, groun
 from specwire.engine.terms import atom, job_symbol, profile_symbol, text_of
 from specwire.engine.whynot import why_not
 from specwire.plan import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats
+from specwire.specs.models import StepKind
 from specwire.specs.registry import SpecRegistry, split_qualified_source, unknown_step
 
 WIRING_RULES = ("jobs.lp", "gaps.lp", "choose.lp", "order.lp", "diagnose.lp", "objective.lp", "explain.lp")
@@ -77,6 +79,8 @@ class _Model:
     steering: tuple[list[Symbol], list[Symbol]] | None = None
     outside: set[tuple[Symbol, str]] = field(default_factory=set)
     unwritten: dict[tuple[Symbol, str], list[tuple[int, Symbol]]] = field(default_factory=dict)
+    #: Chosen links that carry one split chain's data into another (jobs.lp: chain_cross_output).
+    chain_cross: set[tuple[Symbol, str, Symbol, str]] = field(default_factory=set)
 
 
 class Resolver:
@@ -208,7 +212,8 @@ def _facts(index: CatalogIndex, registry: SpecRegistry, part: components.Part, e
     The predicates of the facts yielded are added to `signatures` (engine/specialise.py reads them):
     from per-profile sets for the many facts of the catalog, symbol by symbol for the few others.
     """
-    yield from _signed(_job_hints(jobs), signatures)
+    yield from _signed(vocabulary.split_job_facts(), signatures)
+    yield from _signed(vocabulary.job_hint_facts(jobs), signatures)
     profiles: set[ProfileKey] = {index.profile_for(n.step_type, n.job_type) for n in part.nodes}
     if part.inserts:
         signatures.update(_INSERT_SIGNATURES)
@@ -289,6 +294,7 @@ def _profile_facts(index: CatalogIndex, profile: ProfileKey) -> _ProfileFacts:
     p = profile_symbol(*profile)
     own: list[Symbol] = []
     matches: dict[ProfileKey, list[Symbol]] = {}
+    listed: set[tuple[ProfileKey, str]] = set()
     dep_ranks = {name: min(rank, 63) for rank, name in enumerate(sorted(d.logical_name for d in spec.dependencies))}
     for dep in spec.dependencies:
         d = String(dep.logical_name)
@@ -306,12 +312,20 @@ def _profile_facts(index: CatalogIndex, profile: ProfileKey) -> _ProfileFacts:
             match = (provider, out, profile, dep.logical_name)
             symbols = matches.setdefault(provider, [])
             symbols.append(pm_symbol(match, index.quality[match]))
+            if (provider, dep.logical_name) not in listed and any(
+                    r.rule == "compatible_source" for r in index.reasons.get(match, ())):
+                listed.add((provider, dep.logical_name))
+                symbols.append(Function("listed", [profile_symbol(*provider), p, d]))
             if not dep.required and match in index.loose:
                 symbols.append(Function("loose", [profile_symbol(*provider), String(out), p, d]))
             for job in sorted(index.qualified.get((provider, profile, dep.logical_name), ())):
                 symbols.append(Function("qualified", [profile_symbol(*provider), p, d, _word(job)]))
     for rank, out in enumerate(sorted(o.logical_name for o in spec.outputs)):
         own.append(Function("out_rank", [p, String(out), Number(rank)]))
+        if (profile, out) in index.held_out:
+            own.append(Function("held_out", [p, String(out)]))
+    if spec.sagemaker_step_kind in _LEARNING_KINDS:
+        own.append(Function("trains", [p]))
     result: _ProfileFacts = (own, frozenset(map(_signature, own)),
                              [(provider, symbols, frozenset(map(_signature, symbols)))
                               for provider, symbols in sorted(matches.items(), key=lambda kv: _profile_sort(kv[0]))])
@@ -319,21 +333,8 @@ def _profile_facts(index: CatalogIndex, profile: ProfileKey) -> _ProfileFacts:
     return result
 
 
-#: The short stems of the split job types, as they appear inside other job names ("pretrain").
-_SPLIT_STEMS = {"training": "train", "validation": "valid", "testing": "test", "calibration": "calib"}
-
-
-def _job_hints(jobs: Sequence[str]) -> Iterator[Symbol]:
-    """`job_hint(pretrain, training)`: a job type of its own whose name names a split chain;
-    `job_first(pretrain)`: a job type whose name says it comes before its siblings."""
-    for job in jobs:
-        if job.startswith("pre") and len(job) > 3:
-            yield Function("job_first", [atom(job)])
-        if job in _SPLIT_STEMS:
-            continue
-        for split, stem in _SPLIT_STEMS.items():
-            if stem in job and split in jobs:
-                yield Function("job_hint", [atom(job), atom(split)])
+#: Step kinds that learn from their input data (`trains/1`: jobs.lp keeps other chains' data out).
+_LEARNING_KINDS = frozenset({StepKind.TRAINING, StepKind.TUNING})
 
 
 def _word(text: str) -> Symbol:
@@ -396,6 +397,8 @@ def _read_model(symbols: Sequence[Symbol]) -> _Model:
             model.blocked.add((args[0], args[1].string))
         elif name == "unwritten":
             model.unwritten.setdefault((args[1], args[2].string), []).append((args[3].number, args[0]))
+        elif name == "chain_cross_output":
+            model.chain_cross.add((args[0], args[1].string, args[2], args[3].string))
         elif name == "outside_input":
             model.outside.add((args[0], args[1].string))
         elif name == "violation":
@@ -448,6 +451,8 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
         quality = model.chosen.get((source, out, target, dep), (index.quality.get(match, 0), 0))[0]
         wiring.append(ResolvedEdge(all_nodes[source].name, out, all_nodes[target].name, dep, tuple(reasons), quality))
 
+    crossing = {(all_nodes[a].name, o, all_nodes[b].name, d) for a, o, b, d in model.chain_cross
+                if a in all_nodes and b in all_nodes}
     label = msg.Labeller({**{n.name: n for n in resolved_nodes.values()}, **{n.name: n for n in inserted.values()}})
     # Without --fill-gaps, inserted steps are suggestions: report the gap, keep the plan as written.
     keep_inserted = options.fill_gaps
@@ -483,7 +488,7 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
             tied = sorted(all_nodes[t].name for t in model.tied_with.get((target, dep), []) if t in all_nodes)
             diagnostics.append(msg.ambiguous(label, all_nodes[target].name, dep, tied, wiring))
     for edge in wiring:
-        if "cross_job" in " ".join(edge.reasons) and _split(all_nodes, edge):
+        if (edge.source, edge.output, edge.target, edge.dependency) in crossing:
             diagnostics.append(msg.cross_chain(label, edge, all_nodes))
     for provider, consumer in options.why_not:
         diagnostics.append(why_not(label, index, registry, provider, consumer, model, all_nodes, wiring))
@@ -495,14 +500,6 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
     position = {name: i for i, name in enumerate(order)}
     node_list = sorted(all_nodes.values(), key=lambda n: position[n.name])
     return ResolvedPipeline(pipeline.name, node_list, wiring, order, _dedupe(diagnostics), stats)
-
-
-def _split(all_nodes: dict[Symbol, ResolvedNode], edge: ResolvedEdge) -> bool:
-    from specwire.specs.models import STANDARD_JOB_TYPES
-
-    jobs = {n.name: n.job_type for n in all_nodes.values()}
-    a, b = jobs.get(edge.source), jobs.get(edge.target)
-    return bool(a and b and a.lower() in STANDARD_JOB_TYPES and b.lower() in STANDARD_JOB_TYPES)
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -13,8 +13,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from specwire.errors import suggestion_text
 
+#: The split job types: one data set split into chains that must not mix (training data must never
+#: reach a step of the testing chain), each with the stem that names it inside another job type's
+#: name ("pretrain" draws on training). The one definition of the vocabulary: the engine writes it
+#: as the `split_job/1` facts that jobs.lp, gaps.lp and words.lp read (engine/vocabulary.py), and
+#: qualified compatible sources ("TabularPreprocessing_training") are split with it.
+SPLIT_JOB_STEMS: dict[str, str] = {"training": "train", "validation": "valid", "testing": "test",
+                                   "calibration": "calib", "evaluation": "eval"}
+
 #: Job types with a meaning for data chains; any other string is accepted as a custom job type.
-STANDARD_JOB_TYPES = ("training", "validation", "testing", "calibration")
+STANDARD_JOB_TYPES = tuple(SPLIT_JOB_STEMS)
 
 
 class StepKind(StrEnum):

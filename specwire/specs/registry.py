@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from specwire.errors import SpecPackError, UnknownStepError, brief, did_you_mean, suggestion_text
 from specwire.specs import cursus
 from specwire.specs.files import field_path, read_document_bytes
-from specwire.specs.models import DependencySpec, JobTypeVariant, OutputSpec, StepSpecification
+from specwire.specs.models import STANDARD_JOB_TYPES, DependencySpec, JobTypeVariant, OutputSpec, StepSpecification
 from specwire.specs.names import collision_key, norm_name, step_key
 
 #: The name that stands for the built-in catalog wherever a catalog path is accepted.
@@ -158,7 +158,7 @@ def split_qualified_source(source: str) -> tuple[str, str | None]:
     for sep in ("_", "-"):
         if sep in source:
             base, job = source.rsplit(sep, 1)
-            if job.lower() in ("training", "validation", "testing", "calibration", "evaluation"):
+            if job.lower() in STANDARD_JOB_TYPES:
                 return base, job.lower()
     return source, None
 

@@ -1,6 +1,6 @@
 """Conformance on the cursus corpus: the hand-written pipelines, reproduced from the specs alone.
 
-Issue 3's bar: micro-averaged edge precision and recall of at least 0.95 over the 31 pipelines,
+Issue 15's bar (issue 3's was 0.95): micro-averaged edge precision and recall of at least 0.965 over the 31 pipelines,
 no cycle, the same edges under any order of the node list, and the hand-written DAGs that leave a
 required input empty reported as missing dependencies (not papered over) when validated as written.
 `benchmarks/conformance.py` prints the same numbers per pipeline, with times.
@@ -54,11 +54,11 @@ def test_the_corpus_is_all_there(pipelines: dict[str, PipelineDefinition]) -> No
     assert sum(len(p.edges) for p in pipelines.values()) == 322
 
 
-def test_edges_from_nodes_alone_reach_095_precision_and_recall(
+def test_edges_from_nodes_alone_reach_0965_precision_and_recall(
         pipelines: dict[str, PipelineDefinition], resolved: dict[str, ResolvedPipeline]) -> None:
     total = sum((score_edges(resolved[n].node_edges(), p.edges) for n, p in pipelines.items()), EdgeScore())
-    assert total.precision >= 0.95, f"precision {total.precision:.3f}; extra edges: {total.extra}"
-    assert total.recall >= 0.95, f"recall {total.recall:.3f}; missed edges: {total.missed}"
+    assert total.precision >= 0.965, f"precision {total.precision:.3f}; extra edges: {total.extra}"
+    assert total.recall >= 0.965, f"recall {total.recall:.3f}; missed edges: {total.missed}"
 
 
 def test_no_inferred_graph_has_a_cycle(resolved: dict[str, ResolvedPipeline]) -> None:

@@ -24,9 +24,9 @@ def out(name: str, dtype: str = "S3Uri", *, kind: str = "processing_output", key
 
 
 def spec(step: str, deps: Sequence[dict[str, Any]] = (), outs: Sequence[dict[str, Any]] = (),
-         variants: dict[str, Any] | None = None) -> StepSpecification:
+         variants: dict[str, Any] | None = None, kind: str = "Processing") -> StepSpecification:
     return StepSpecification.model_validate({"step_type": step, "dependencies": list(deps), "outputs": list(outs),
-                                             "job_type_variants": variants or {}})
+                                             "job_type_variants": variants or {}, "sagemaker_step_kind": kind})
 
 
 def catalog(*specs: StepSpecification) -> SpecRegistry:
@@ -59,3 +59,22 @@ def ports(result: ResolvedPipeline) -> set[tuple[str, str, str, str]]:
 
 def kinds(result: ResolvedPipeline) -> list[str]:
     return [d.kind for d in result.diagnostics]
+
+
+def ground_one(rule_file: str, facts: str, *, show: str) -> set[str]:
+    """Ground one built-in rule file on hand-written facts; the atoms of predicate `show`, as text.
+
+    A rule of one file can then be read and changed alone: the facts stand in for what the
+    other files (and the resolver) would derive.
+    """
+    import clingo
+
+    from specwire.engine.solver import builtin_rule_file
+
+    ctl = clingo.Control(["--warn=none"])
+    ctl.load(str(builtin_rule_file(rule_file)))
+    ctl.add("base", [], facts)
+    ctl.ground([("base", [])])
+    name = show.split("/")[0]
+    arity = int(show.split("/")[1])
+    return {str(sa.symbol) for sa in ctl.symbolic_atoms.by_signature(name, arity)}

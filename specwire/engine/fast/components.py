@@ -27,10 +27,8 @@ from typing import cast
 
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey
 from specwire.engine.pipeline_def import PipelineNode
+from specwire.engine.vocabulary import SPLIT_JOBS
 from specwire.specs.registry import SpecRegistry
-
-#: `split_job/1` of jobs.lp: job types that split one data set into chains that must not mix.
-SPLIT_JOBS = frozenset({"training", "validation", "testing", "calibration", "evaluation"})
 
 #: A step that could be inserted: its step type and the job type of the chain it would serve.
 NewKey = tuple[str, str | None]
