@@ -8,6 +8,28 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
+#: The environments a pipeline runs in. One rule for every command (resolve, build, deploy, the API):
+#: the name exactly, else bad input with a did-you-mean (`"prod "`, `PROD` or a look-alike letter is
+#: not `prod`: it would silently turn off the prod policies).
+ENVIRONMENTS = ("dev", "prod")
+
+
+def check_environment(value: object, where: str = "environment") -> Literal["dev", "prod"]:
+    """`value` when it is a known environment; a BadInputError naming `where` otherwise."""
+    if value == "dev":
+        return "dev"
+    if value == "prod":
+        return "prod"
+    from specwire.errors import BadInputError, brief, did_you_mean
+
+    close = did_you_mean(value.strip() if isinstance(value, str) else str(value), ENVIRONMENTS) or \
+        did_you_mean(str(value), ENVIRONMENTS)
+    hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    if isinstance(value, str) and not value.isascii():
+        hint += " (it holds characters that are not ASCII letters)"
+    raise BadInputError(f"{where}: unknown environment {brief(value)}{hint}",
+                        suggested_fix="environments: " + ", ".join(ENVIRONMENTS))
+
 
 @dataclass(frozen=True)
 class ResolvedNode:
@@ -70,6 +92,8 @@ class ResolvedPipeline:
     order: list[str]
     diagnostics: list[Diagnostic]
     stats: SolveStats = field(default_factory=SolveStats)
+    #: The policy files the resolve loaded (settings, SPECWIRE_POLICY_PATH, packs, --rules), by path.
+    policies: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -104,6 +128,7 @@ class ResolvedPipeline:
             "edges": [e.to_dict() for e in self.edges],
             "order": list(self.order),
             "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "policies": list(self.policies),
         }
 
     def to_json(self) -> str:

@@ -1,6 +1,7 @@
 """`specwire rules ...`: check and test policy rule files, list what resolve loads, show the vocabulary.
 
-Mounted lazily by specwire.cli. Exit codes: `check` 0 clean, 1 findings; `test` 0 all pass,
+Mounted lazily by specwire.cli. Exit codes: `check` 0 clean, 1 findings, 2 a file `resolve` would
+refuse (it defines an engine predicate or holds `#script`, `#minimize`, ...); `test` 0 all pass,
 1 a test fails; 2 bad input (a file or folder that cannot be read).
 """
 
@@ -50,7 +51,8 @@ def check(
     if findings:
         _echo(f"{len(paths)} file{'s' if len(paths) != 1 else ''} checked: {errors} error"
               f"{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
-        raise typer.Exit(1)
+        # A file that breaks the policy rule is refused by resolve and build (exit 2): so here too.
+        raise typer.Exit(2 if any(f.refused for f in findings) else 1)
     _echo(f"{len(paths)} file{'s' if len(paths) != 1 else ''} checked: no problems")
 
 

@@ -150,8 +150,15 @@ def upsert_pipeline(
     description: str | None = None,
     tags: Mapping[str, str] | None = None,
     uploads: Iterable[tuple[str | Path, str]] = (),
+    source_name: str | None = None,
 ) -> Deployment:
-    """Upload the scripts, then create the pipeline, or update it if the name is taken."""
+    """Upload the scripts, then create the pipeline, or update it if the name is taken.
+
+    `source_name` is the pipeline's name as the user wrote it (`name` is its SageMaker form): the
+    pipeline is created with a tag recording it, and an existing pipeline is updated only when it
+    was deployed from the same name (`fraud_detection` and `fraud detection` share the SageMaker name
+    `fraud-detection`, and must not overwrite each other).
+    """
     uploaded = upload_scripts(uploads, clients=clients)
     args: dict[str, Any] = {"PipelineName": name, "PipelineDefinition": definition, "RoleArn": role_arn}
     if description:
@@ -159,20 +166,57 @@ def upsert_pipeline(
     left = [f"uploaded (left in place): {u}" for u in uploaded]
     try:
         create = dict(args)
-        if tags:
-            create["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+        all_tags = dict(tags or {})
+        if source_name is not None:
+            all_tags[SOURCE_NAME_TAG] = _name_digest(source_name)
+        if all_tags:
+            create["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(all_tags.items())]
         response = clients.sagemaker.create_pipeline(**create)
         return Deployment(name, str(response["PipelineArn"]), True, tuple(uploaded))
     except Exception as exc:
         if not _already_exists(exc):
             _raise(exc, f"creating pipeline {name!r}", "CreatePipeline", clients.region, left,
                    nothing_done=f"the pipeline {name!r} was not created")
+    if source_name is not None:
+        _refuse_other_source(name, source_name, clients, left)
     try:
         response = clients.sagemaker.update_pipeline(**args)
     except Exception as exc:
         _raise(exc, f"updating pipeline {name!r}", "UpdatePipeline", clients.region, left,
                nothing_done=f"the pipeline {name!r} keeps its previous definition")
     return Deployment(name, str(response["PipelineArn"]), False, tuple(uploaded))
+
+
+#: The tag recording which name (as the user wrote it) a pipeline was deployed from, as a digest
+#: (a tag value allows only some characters; a pipeline name may hold any).
+SOURCE_NAME_TAG = "specwire:source-name-sha256"
+
+
+def _name_digest(name: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()
+
+
+def _refuse_other_source(name: str, source_name: str, clients: Clients, left: list[str]) -> None:
+    """Refuse to update pipeline `name` when it was deployed from another name than `source_name`."""
+    try:
+        arn = clients.sagemaker.describe_pipeline(PipelineName=name)["PipelineArn"]
+        tags = clients.sagemaker.list_tags(ResourceArn=arn).get("Tags", [])
+    except Exception as exc:
+        _raise(exc, f"checking which name pipeline {name!r} was deployed from", "DescribePipeline/ListTags",
+               clients.region, left, nothing_done=f"the pipeline {name!r} was not changed")
+    recorded = next((t.get("Value") for t in tags if t.get("Key") == SOURCE_NAME_TAG), None)
+    same = recorded == _name_digest(source_name) if recorded is not None else source_name == name
+    if not same:
+        from specwire.errors import BadInputError
+
+        raise BadInputError(
+            f"pipeline name {source_name!r} becomes the SageMaker name {name!r}, which a pipeline deployed from "
+            f"another name already has: deploying would overwrite it"
+            + (f" ({'; '.join(left)})" if left else ""),
+            suggested_fix="give this pipeline a name that differs in letters or digits (SageMaker names keep "
+                          "only those and hyphens), or deploy it under the other pipeline's exact name")
 
 
 def start_execution(name: str, *, clients: Clients, parameters: Mapping[str, Any] | None = None,

@@ -19,6 +19,7 @@ from typing import cast
 from clingo import Function, Number, String, Symbol, SymbolType
 
 from specwire.engine import messages as msg
+from specwire.engine import policy_guard
 from specwire.engine import policy_runner as policy
 from specwire.engine import vocabulary
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, pm_symbol
@@ -90,6 +91,7 @@ class Resolver:
         self.registry = registry
         self.rule_files = tuple(sorted(Path(p) for p in rule_files))
         self._index: CatalogIndex | None = None
+        self._policy_warnings: list[str] | None = None
 
     @property
     def index(self) -> CatalogIndex:
@@ -120,14 +122,22 @@ class Resolver:
         rules = [builtin_rule_file(name) for name in WIRING_RULES] + list(self.rule_files)
         if self.rule_files:
             rules.append(builtin_rule_file(policy.POLICY_RULES))
+        if self.rule_files:
+            # Policies may only add violations and preferences (engine/policy_guard.py): refused otherwise.
+            if self._policy_warnings is None:
+                self._policy_warnings = policy_guard.guard(self.rule_files)
+            diagnostics.extend(Diagnostic("warning", "policy_rules", text, "fix the policy file")
+                               for text in self._policy_warnings)
         by_symbol = {String(n.name): n for n in known}
         model = _Model()
         if known:
             model, unsteered = self._solve(index, known, edges, rules, options, stats, diagnostics)
             if unsteered is not None:
                 model.steering = (unsteered[0], unsteered[1])
-        return _build_result(pipeline, index, self.registry, known, by_symbol, edges, model, options,
-                             diagnostics, stats)
+        result = _build_result(pipeline, index, self.registry, known, by_symbol, edges, model, options,
+                               diagnostics, stats)
+        result.policies = [str(p) for p in self.rule_files]
+        return result
 
 
     def _solve(self, index: CatalogIndex, nodes: Sequence[PipelineNode], edges: Sequence[tuple[str, str]],
@@ -148,7 +158,7 @@ class Resolver:
         symbols: list[Symbol] = []
         cost: list[int] = []
         unsteered: list[Symbol] | None = None
-        proven, timed_out, missing = True, False, False
+        proven, timed_out, missing, impossible = True, False, False, False
         stats.seconds_ground = stats.seconds_solve = 0.0
         stats.facts = 0
         for part in parts:
@@ -181,12 +191,24 @@ class Resolver:
             proven &= outcome.proven
             timed_out |= outcome.timed_out
             missing |= not outcome.models
+            impossible |= not outcome.models and not outcome.timed_out
             symbols.extend(outcome.symbols)
             cost = _add_costs(cost, outcome.cost)
         stats.proven_optimal = proven and not missing
         stats.timed_out = timed_out
         stats.cost = cost
-        if missing:
+        if impossible:
+            # The wiring rules always have an answer (inputs may stay empty, with an error): only a
+            # policy's constraint can rule out every wiring.
+            named = ", ".join(str(p) for p in self.rule_files)
+            diagnostics.append(Diagnostic(
+                "error", "unsatisfiable",
+                f"no wiring satisfies the policy files ({named}): a constraint in them rules out every wiring"
+                if self.rule_files else "no wiring satisfies the wiring rules",
+                "derive violation(Id, Message, Args) instead of writing a constraint `:- ...`, or fix the "
+                "constraint; `specwire rules check` checks the files" if self.rule_files
+                else "report this with the pipeline file: specwire's rules should always have an answer"))
+        elif missing:
             diagnostics.append(Diagnostic(
                 "error", "timeout", f"no wiring found within the time limit of {options.timeout} s",
                 "raise the limit with --timeout, or resolve a smaller pipeline"))

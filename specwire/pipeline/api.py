@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from specwire.errors import BadInputError, ConfigError, UnknownStepError, did_you_mean
 from specwire.pipeline import aws, display, generation, loading
 from specwire.pipeline.state import ROLE_ENV, Environment, Plan, RequestedStep, sagemaker_name
+from specwire.plan import check_environment
 
 if TYPE_CHECKING:
     from specwire.configs import StepConfig
@@ -95,7 +96,7 @@ class Pipeline:
         self.version = version
         self.description = description
         self.fill_gaps = fill_gaps
-        self.environment: Environment = environment
+        self.environment: Environment = check_environment(environment)
         self.data_size_gb = data_size_gb
         self.label_field = label_field
         self.timeout = timeout

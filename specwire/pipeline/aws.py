@@ -29,7 +29,7 @@ def upsert(pipeline: Pipeline, role_arn: str | None = None, *, clients: Any = No
     aws = clients or deploy.make_clients(pipeline.aws_region)
     return deploy.upsert_pipeline(
         definition, name=pipeline.sagemaker_name, role_arn=role_of(pipeline), description=pipeline.description,
-        tags=pipeline.tags, uploads=uploads, clients=aws,
+        tags=pipeline.tags, uploads=uploads, clients=aws, source_name=pipeline.name,
     )
 
 

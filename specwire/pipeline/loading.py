@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from specwire.errors import ConfigError, PipelineFileError, did_you_mean
 from specwire.pipeline.state import RequestedStep
+from specwire.plan import check_environment
 
 if TYPE_CHECKING:
     from specwire.configs import StepConfig
@@ -123,7 +124,7 @@ def from_file(cls: type[Pipeline], path: str | Path, *, role_arn: str | None = N
         version=str(context.get("pipeline_version", "1.0.0")),
         description=document.get("description") if isinstance(document.get("description"), str) else None,
         catalog=catalog, rules=rules, policy_packs=policy_packs, fill_gaps=fill_gaps,
-        environment=context.get("environment", "prod"),
+        environment=check_environment(context.get("environment", "prod"), f"{source}: context.environment"),
         data_size_gb=context.get("data_size_gb"),
         label_field=context.get("label_field"),
         **{key: context[key] for key in job_settings if key in context},

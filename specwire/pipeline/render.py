@@ -85,6 +85,8 @@ def to_text(result: ResolvedPipeline, *, explain: bool = False, color: bool = Tr
              + (f" ({inserted} inserted)" if inserted else "") + f", {len(result.edges)} edges"]
     if not result.stats.proven_optimal:
         lines.append("[yellow]not proven optimal (time limit reached)[/yellow]")
+    if result.policies:
+        lines.append("policies: " + escape(", ".join(result.policies)))
     lines.append("")
     lines.append("[bold]Order[/bold]")
     for i, name in enumerate(result.order, 1):

@@ -14,11 +14,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from specwire.engine.policy_guard import Finding, Program, parse_file, rule_findings
 from specwire.errors import RuleFileError, did_you_mean
 from specwire.policy.sources import OUTPUTS, READABLE
 
@@ -29,37 +29,6 @@ _LOCATION = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+
                        r"(?P<rest>.*)$", re.S)
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One problem, at `file:line:column`."""
-
-    file: str
-    line: int
-    column: int
-    severity: Literal["error", "warning"]
-    message: str
-
-    def __str__(self) -> str:
-        prefix = "" if self.severity == "error" else "warning: "
-        return f"{self.file}:{self.line}:{self.column}: {prefix}{self.message}"
-
-
-@dataclass(frozen=True)
-class _Use:
-    signature: str
-    file: str
-    line: int
-    column: int
-
-
-@dataclass
-class _Program:
-    reads: list[_Use]
-    defines: list[_Use]
-    shown: set[str]
-    declared: set[str]
-
-
 def check_files(paths: Sequence[str | Path]) -> list[Finding]:
     """Every finding of the files, checked as one program: errors first, then by place."""
     files = [Path(p) for p in paths]
@@ -67,10 +36,13 @@ def check_files(paths: Sequence[str | Path]) -> list[Finding]:
         if not path.is_file():
             raise RuleFileError(f"{path}: no such rule file", suggested_fix="check the path given to `rules check`")
     findings: list[Finding] = []
-    program = _Program([], [], set(), set())
+    program = Program()
     for path in files:
-        errors = _parse(path, program)
-        findings.extend(errors)
+        findings.extend(_messages_to_findings(parse_file(path, program), str(path)))
+    if not findings:
+        # The engine's rule (engine/policy_guard.py), the one `resolve` and `build` apply. A file breaking
+        # it is not grounded: `#script` and the like are refused, never run.
+        findings.extend(rule_findings(program))
     if not findings:
         findings.extend(_ground_check(files))
     if not any(f.severity == "error" for f in findings):
@@ -98,114 +70,6 @@ def _messages_to_findings(lines: Iterable[str], default_file: str) -> list[Findi
             rest = f"unsafe variable {note[3]}: it must occur in a positive body atom of the rule"
         found.append(Finding(match["file"], line, column, "error", rest))
     return found
-
-
-def _parse(path: Path, program: _Program) -> list[Finding]:
-    from clingo import ast
-
-    errors: list[str] = []
-
-    def log(_code: Any, message: str) -> None:
-        if "error" in message.split("\n", 1)[0]:
-            errors.append(message)
-
-    statements: list[Any] = []
-    try:
-        ast.parse_files([str(path)], statements.append, logger=log, message_limit=50)
-    except RuntimeError:
-        return _messages_to_findings(errors, str(path)) or [Finding(str(path), 1, 1, "error", "cannot be parsed")]
-    for statement in statements:
-        _collect(statement, program)
-    return []
-
-
-def _loc(node: Any) -> tuple[str, int, int]:
-    begin = node.location.begin
-    return str(begin.filename), int(begin.line), int(begin.column)
-
-
-def _atoms(node: Any, sink: Callable[[str, Any], None]) -> None:
-    """Each symbolic atom below `node` (not inside another atom's arguments)."""
-    from clingo import ast
-
-    kind = node.ast_type
-    if kind == ast.ASTType.SymbolicAtom:
-        signature = _signature(node.symbol)
-        if signature:
-            sink(signature, node.symbol)
-        return
-    for key in node.child_keys:
-        child = getattr(node, key)
-        if child is None:
-            continue
-        if isinstance(child, ast.AST):
-            _atoms(child, sink)
-        elif isinstance(child, Sequence) and not isinstance(child, str):
-            for item in child:
-                if isinstance(item, ast.AST):
-                    _atoms(item, sink)
-
-
-def _signature(term: Any) -> str | None:
-    from clingo import ast
-
-    if term.ast_type == ast.ASTType.Function:
-        return f"{term.name}/{len(term.arguments)}" if term.name else None
-    if term.ast_type == ast.ASTType.UnaryOperation:  # classical negation: -p(X)
-        return _signature(term.argument)
-    if term.ast_type == ast.ASTType.Pool and term.arguments:
-        return _signature(term.arguments[0])
-    return None
-
-
-def _collect(statement: Any, program: _Program) -> None:
-    from clingo import ast
-
-    kind = statement.ast_type
-
-    def read(signature: str, node: Any) -> None:
-        program.reads.append(_Use(signature, *_loc(node)))
-
-    def define(signature: str, node: Any) -> None:
-        program.defines.append(_Use(signature, *_loc(node)))
-
-    if kind == ast.ASTType.Rule:
-        _head(statement.head, define, read)
-        for literal in statement.body:
-            _atoms(literal, read)
-    elif kind == ast.ASTType.ShowSignature:
-        program.shown.add(f"{statement.name}/{statement.arity}")
-    elif kind == ast.ASTType.Defined:
-        program.declared.add(f"{statement.name}/{statement.arity}")
-    elif kind == ast.ASTType.External:
-        _atoms(statement.atom, define)
-        for literal in statement.body:
-            _atoms(literal, read)
-    elif kind in (ast.ASTType.Program, ast.ASTType.Comment):
-        return
-    else:  # #minimize, #show t : body, #edge, #heuristic, #project: their atoms are read
-        _atoms(statement, read)
-
-
-def _head(head: Any, define: Callable[[str, Any], None], read: Callable[[str, Any], None]) -> None:
-    """Atoms in a head are defined; the conditions of a choice or disjunction element are read."""
-    from clingo import ast
-
-    kind = head.ast_type
-    if kind == ast.ASTType.Literal:
-        _atoms(head, define)
-    elif kind in (ast.ASTType.Aggregate, ast.ASTType.Disjunction):
-        for element in head.elements:
-            _atoms(element.literal, define)
-            for literal in element.condition:
-                _atoms(literal, read)
-    elif kind == ast.ASTType.HeadAggregate:
-        for element in head.elements:
-            _atoms(element.condition.literal, define)
-            for literal in element.condition.condition:
-                _atoms(literal, read)
-    else:
-        _atoms(head, define)
 
 
 # --------------------------------------------------------------------------- grounding
@@ -247,16 +111,16 @@ def internal_predicates() -> frozenset[str]:
     from specwire.engine.resolver import WIRING_RULES
     from specwire.engine.solver import builtin_rule_file
 
-    program = _Program([], [], set(), set())
+    program = Program()
     for name in WIRING_RULES:
-        _parse(builtin_rule_file(name), program)
+        parse_file(builtin_rule_file(name), program)
     # The facts the resolver adds for stage two (see engine.resolver._facts).
     facts = {"fill/0", "type_rank/2", "catalog_profile/3", "node_profile/2", "node_rank/2", "dep/2",
              "required/2", "dword/3", "pm/5", "qualified/4", "out_rank/3", "whynot/2"}
     return frozenset({u.signature for u in program.defines} | facts) - READABLE - OUTPUTS
 
 
-def _vocabulary_findings(program: _Program) -> list[Finding]:
+def _vocabulary_findings(program: Program) -> list[Finding]:
     defined = {u.signature for u in program.defines} | program.declared
     read = {u.signature for u in program.reads} | program.shown
     internal = internal_predicates()
@@ -280,11 +144,6 @@ def _vocabulary_findings(program: _Program) -> list[Finding]:
         if use.signature in OUTPUTS or use.signature in read or (use.file, use.signature) in seen:
             continue
         seen.add((use.file, use.signature))
-        if use.signature in READABLE or use.signature in internal:
-            findings.append(Finding(use.file, use.line, use.column, "warning",
-                                    f"`{use.signature}` is given by specwire; defining it in a policy changes what "
-                                    "every rule reads"))
-            continue
         hint = _hint(use.signature, OUTPUTS | read)
         findings.append(Finding(use.file, use.line, use.column, "warning",
                                 f"`{use.signature}` is defined but never read: specwire reads only "

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from specwire.errors import BadInputError, RuleFileError, suggestion_text
+from specwire.plan import check_environment
 
 if TYPE_CHECKING:
     from clingo import Symbol
@@ -219,8 +220,8 @@ def context_facts(context: Mapping[str, Any]) -> tuple[Symbol, ...]:
     facts: list[Symbol] = []
     for key in sorted(context):
         value = context[key]
-        if key == "environment" and isinstance(value, str) and value:
-            facts.append(Function("environment", [atom(value.lower())]))
+        if key == "environment" and value is not None:
+            facts.append(Function("environment", [atom(check_environment(value, "context.environment"))]))
         for field, item in _flatten(str(key), value):
             facts.append(Function("context", [_field(field), _value(item)]))
     return tuple(facts)
@@ -272,7 +273,8 @@ def is_gpu_family(family: str) -> bool:
 
 def pipeline_policy_facts(nodes: Sequence[Any], context: Mapping[str, Any] | None = None,
                           overrides: Mapping[str, Any] | None = None,
-                          environment: str | None = None) -> tuple[Symbol, ...]:
+                          environment: str | None = None,
+                          edges: Sequence[tuple[str, str]] = ()) -> tuple[Symbol, ...]:
     """The context and config facts of a pipeline, for `ResolveOptions.extra_facts`.
 
     `nodes` are the written nodes (anything with name, step_type, job_type). Configs are generated
@@ -280,7 +282,7 @@ def pipeline_policy_facts(nodes: Sequence[Any], context: Mapping[str, Any] | Non
     overrides; the context's missing essentials (role, bucket, data location) get stand-ins, which
     no fact reports. `environment` wins over the context's.
     """
-    from specwire.configs import GenerationContext, generate_configs
+    from specwire.configs import GenerationContext
     from specwire.configs.registry import CONFIG_CLASSES
 
     ctx = dict(context or {})
@@ -300,9 +302,29 @@ def pipeline_policy_facts(nodes: Sequence[Any], context: Mapping[str, Any] | Non
     names = {n.name for n in wanted}
     types = {n.step_type for n in wanted}
     scoped = {k: v for k, v in (overrides or {}).items() if k in names or k in types}
-    configs = generate_configs(wanted, GenerationContext.from_data(data), scoped)
+    configs = _policy_configs(wanted, GenerationContext.from_data(data), scoped, edges)
     facts.extend(config_facts(configs))
     return tuple(facts)
+
+
+def _policy_configs(nodes: Sequence[Any], context: Any, overrides: Mapping[str, Any],
+                    edges: Sequence[tuple[str, str]]) -> Mapping[str, StepConfig]:
+    """The configs policies read. A node whose config cannot be settled before the wiring is known
+    (which trainer's model an evaluation loads, in a pipeline training two) gets no config facts
+    here rather than failing the resolve: `build`, which knows the wiring, generates it for real."""
+    from specwire.configs import generate_configs
+    from specwire.errors import ConfigError
+
+    wanted = list(nodes)
+    while wanted:
+        try:
+            return generate_configs(wanted, context, overrides, edges=edges)
+        except ConfigError as exc:
+            unsettled = set(exc.nodes)
+            if not unsettled or not unsettled & {n.name for n in wanted}:
+                raise
+            wanted = [n for n in wanted if n.name not in unsettled]
+    return {}
 
 
 def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
@@ -340,6 +362,8 @@ def resolve_policies(definition: Any, rules: Sequence[str | Path] = (), packs: S
     `definition` is the pipeline as written (its `context` and `overrides` feed the config facts).
     Without policy files nothing is generated, so a resolve without policies pays nothing.
     """
+    if environment is not None:
+        check_environment(environment, "--environment")  # the same rule with or without policies
     files = discover_policies(rules, packs)
     if not files:
         return files, ()
@@ -350,7 +374,8 @@ def resolve_policies(definition: Any, rules: Sequence[str | Path] = (), packs: S
         if environment:
             context["environment"] = environment
         return files, context_facts(context)
-    return files, pipeline_policy_facts(definition.nodes, context, overrides, environment)
+    edges = list(getattr(definition, "edges", ()) or ())
+    return files, pipeline_policy_facts(definition.nodes, context, overrides, environment, edges)
 
 
 _CONFIG_PREDICATES = re.compile(r"\b(config|instance_type|instance_family|gpu_instance)\s*\(")

@@ -56,8 +56,9 @@ def test_the_pack_is_off_unless_asked_for(gpu_pipeline: Path) -> None:
 
 
 def test_environment_option_wins_over_the_pipeline_context(gpu_pipeline: Path) -> None:
-    result = run("resolve", "--pipeline", gpu_pipeline, "--policy-pack", "builtin", "--environment", "staging")
-    assert result.exit_code == 0, result.output
+    # `staging` is no environment (refused as bad input, as `build` does); `prod` replaces the file's `dev`.
+    result = run("resolve", "--pipeline", gpu_pipeline, "--policy-pack", "builtin", "--environment", "prod")
+    assert NO_GPU_MESSAGE not in result.output and "prod_models_calibrated" in result.output, result.output
 
 
 def test_a_violation_names_an_inserted_step(tmp_path: Path) -> None:
