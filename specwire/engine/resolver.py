@@ -19,9 +19,8 @@ from typing import cast
 from clingo import Function, Number, String, Symbol, SymbolType
 
 from specwire.engine import messages as msg
-from specwire.engine import policy_guard
+from specwire.engine import policy_guard, vocabulary
 from specwire.engine import policy_runner as policy
-from specwire.engine import vocabulary
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, pm_symbol
 from specwire.engine.fast import components
 from specwire.engine.fast.specialise import Signature
