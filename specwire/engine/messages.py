@@ -246,9 +246,13 @@ def ambiguous(label: Labeller, target: str, dep: str, tied: Sequence[str], wirin
               ) -> Diagnostic:
     chosen = next((e.source for e in wiring if e.target == target and e.dependency == dep), "?")
     others = [t for t in tied if t != chosen]
+    # objective.lp's last levels take the provider first by name; when it is not, a cost elsewhere
+    # in the wiring decided (the other provider is needed elsewhere, or would leave a step idle).
+    how = "first by name" if all(chosen < other for other in others) else \
+        "not first by name: the rest of the wiring is better with it, this input's evidence does not decide"
     return Diagnostic("warning", "ambiguous",
                       f"{label(target)}.{dep}: {', '.join([chosen, *others])} fit equally well; "
-                      f"chose {chosen} (first by name)",
+                      f"chose {chosen} ({how})",
                       f"add an explicit edge [<provider>, {target}] to choose", (target, chosen, *others))
 
 

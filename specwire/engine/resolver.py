@@ -71,6 +71,8 @@ class _Model:
     alt: list[tuple[Symbol, str, Symbol, str, int]] = field(default_factory=list)
     alt_blocked: set[tuple[Symbol, str, Symbol, str]] = field(default_factory=set)
     alt_excluded: set[tuple[Symbol, Symbol, str]] = field(default_factory=set)
+    alt_cross: set[tuple[Symbol, str, Symbol, str]] = field(default_factory=set)
+    alt_leak: set[tuple[Symbol, Symbol, str]] = field(default_factory=set)
     ambiguous: set[tuple[Symbol, str]] = field(default_factory=set)
     violations: list[tuple[Symbol, str, Symbol]] = field(default_factory=list)
     tied_with: dict[tuple[Symbol, str], list[Symbol]] = field(default_factory=dict)
@@ -410,6 +412,10 @@ def _read_model(symbols: Sequence[Symbol]) -> _Model:
             model.alt_blocked.add((args[0], args[1].string, args[2], args[3].string))
         elif name == "alt_excluded":
             model.alt_excluded.add((args[0], args[1], args[2].string))
+        elif name == "alt_cross":
+            model.alt_cross.add((args[0], args[1].string, args[2], args[3].string))
+        elif name == "alt_leak":
+            model.alt_leak.add((args[0], args[1], args[2].string))
         elif name == "ambiguous":
             model.ambiguous.add((args[0], args[1].string))
         elif name == "tied_with":

@@ -34,4 +34,8 @@ def test_why_not_names_the_better_provider(resolve, builtin):
     assert "is connected" in result.diagnostics[-1].message
     result = resolve(builtin, pipeline(*nodes, ("b", "TabularPreprocessing")), why_not=(("b", "train"),))
     message = next(d for d in result.diagnostics if d.kind == "why_not").message
-    assert "train_data -> training_data: fits (quality" in message and "but a.train_data fits better" in message
+    # a and b are two copies of one step: b fits exactly as well, and the text says so (it used to
+    # say "a fits better" while quoting the same quality for both).
+    assert "train_data -> training_data: fits as well (quality 33) as a.train_data (quality 33), which was chosen" \
+        in message
+    assert "test_data -> training_data: fits (quality 23), but a.train_data (quality 33) fits better" in message
