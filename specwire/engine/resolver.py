@@ -9,10 +9,12 @@ inserted steps. This module only translates: facts in, atoms out, atoms into a
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import cast
 
@@ -30,7 +32,6 @@ from specwire.engine.solver import Messages, add_facts, builtin_rule_file, groun
 from specwire.engine.terms import atom, job_symbol, profile_symbol, text_of
 from specwire.engine.whynot import why_not
 from specwire.plan import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats
-from specwire.specs.models import StepKind
 from specwire.specs.registry import SpecRegistry, split_qualified_source, unknown_step
 
 WIRING_RULES = ("jobs.lp", "gaps.lp", "choose.lp", "order.lp", "diagnose.lp", "objective.lp", "explain.lp")
@@ -318,7 +319,8 @@ def _profile_facts(index: CatalogIndex, profile: ProfileKey) -> _ProfileFacts:
     own: list[Symbol] = []
     matches: dict[ProfileKey, list[Symbol]] = {}
     listed: set[tuple[ProfileKey, str]] = set()
-    dep_ranks = {name: min(rank, 63) for rank, name in enumerate(sorted(d.logical_name for d in spec.dependencies))}
+    last = dep_rank_slots() - 1
+    dep_ranks = {name: min(rank, last) for rank, name in enumerate(sorted(d.logical_name for d in spec.dependencies))}
     for dep in spec.dependencies:
         d = String(dep.logical_name)
         own.append(Function("dep", [p, d]))
@@ -347,7 +349,7 @@ def _profile_facts(index: CatalogIndex, profile: ProfileKey) -> _ProfileFacts:
         own.append(Function("out_rank", [p, String(out), Number(rank)]))
         if (profile, out) in index.held_out:
             own.append(Function("held_out", [p, String(out)]))
-    if spec.sagemaker_step_kind in _LEARNING_KINDS:
+    if spec.sagemaker_step_kind in vocabulary.LEARNING_KINDS:
         own.append(Function("trains", [p]))
     result: _ProfileFacts = (own, frozenset(map(_signature, own)),
                              [(provider, symbols, frozenset(map(_signature, symbols)))
@@ -356,8 +358,14 @@ def _profile_facts(index: CatalogIndex, profile: ProfileKey) -> _ProfileFacts:
     return result
 
 
-#: Step kinds that learn from their input data (`trains/1`: jobs.lp keeps other chains' data out).
-_LEARNING_KINDS = frozenset({StepKind.TRAINING, StepKind.TUNING})
+@cache
+def dep_rank_slots() -> int:
+    """objective.lp's `dep_rank_slots`: how many tie-break levels one step's inputs have (its one definition)."""
+    found = re.search(r"^#const dep_rank_slots\s*=\s*(\d+)\s*\.", builtin_rule_file("objective.lp").read_text(),
+                      re.M)
+    if found is None:  # pragma: no cover - the shipped file defines it; a test reads it
+        raise RuntimeError("objective.lp does not define dep_rank_slots")
+    return int(found.group(1))
 
 
 def _word(text: str) -> Symbol:

@@ -16,10 +16,13 @@ from collections.abc import Iterable, Iterator
 from clingo import Function, Symbol
 
 from specwire.engine.terms import atom
-from specwire.specs.models import SPLIT_JOB_STEMS
+from specwire.specs.models import SPLIT_JOB_STEMS, StepKind
 
 #: `split_job/1`: job types that split one data set into chains that must not mix.
 SPLIT_JOBS = frozenset(SPLIT_JOB_STEMS)
+
+#: Step kinds that learn from their input data (`trains/1`): jobs.lp keeps other chains' data out.
+LEARNING_KINDS = frozenset({StepKind.TRAINING, StepKind.TUNING})
 
 #: The prefix of a job type that comes before its siblings of the same step type ("pretrain").
 FIRST_PREFIX = "pre"

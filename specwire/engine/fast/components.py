@@ -4,7 +4,7 @@ Three cheap computations over stage one's matches keep the solver's input small:
 
 * **Gaps** (`gaps.lp`'s `gap/2`, the same definition): required inputs no written node can feed.
   Only they can make the rules insert a step, so the catalog profiles that could be inserted
-  are computed from them (`newc/3`'s definition), not from every node of the pipeline.
+  are computed from them (`insert_candidate/3`'s definition), not from every node of the pipeline.
 * **Candidate links**: node pairs that a profile-level match connects (`try_dep/3` of
   `choose.lp`), plus the links an inserted step could take.
 * **Components**: the weakly connected components of the candidate links, where nodes of the
@@ -27,7 +27,7 @@ from typing import cast
 
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey
 from specwire.engine.pipeline_def import PipelineNode
-from specwire.engine.vocabulary import SPLIT_JOBS
+from specwire.engine.vocabulary import LEARNING_KINDS, SPLIT_JOBS
 from specwire.specs.registry import SpecRegistry
 
 #: A step that could be inserted: its step type and the job type of the chain it would serve.
@@ -91,13 +91,24 @@ def _possible(index: CatalogIndex, by_profile: dict[ProfileKey, list[PipelineNod
                 continue  # split_pair
             if any(j != j1 for j in qualified):
                 continue  # wrong_instance
+            if _leaks(index, p2, j2, dep, j1, qualified):
+                continue  # leak_pair
             return True
     return False
 
 
+def _leaks(index: CatalogIndex, p2: ProfileKey, j2: str | None, dep: str, j1: str | None,
+           qualified: set[str]) -> bool:
+    """`leak_pair/4` of gaps.lp: a step of split chain `j1` would feed a learner of another chain."""
+    if j1 not in SPLIT_JOBS or index.profiles[p2].sagemaker_step_kind not in LEARNING_KINDS:
+        return False
+    learns_on = j2 if j2 in SPLIT_JOBS else "training"
+    return j1 != learns_on and j1 not in index.dep_roots.get((p2, dep), ()) and j1 not in qualified
+
+
 def insert_candidates(index: CatalogIndex, registry: SpecRegistry, found_gaps: Iterable[tuple[PipelineNode, str]],
                       max_depth: int) -> dict[tuple[str, str], dict[NewKey, ProfileKey]]:
-    """`newc/3` of gaps.lp, per gap: the steps that could be inserted for it, each with its profile."""
+    """`insert_candidate/3` of gaps.lp, per gap: the steps that could be inserted for it, each with its profile."""
     profile_cache: dict[NewKey, ProfileKey] = {}
 
     def catalog_profile(step_type: str, job: str | None) -> ProfileKey:
