@@ -229,6 +229,9 @@ def resolve(
         "--timeout", help="Time limit for solving, in seconds: when it is reached, the best wiring found so far "
         "comes back with a not_optimal warning.")] = 60.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every catalog warning.")] = False,
+    show_facts: Annotated[bool, typer.Option(
+        "--show-facts", help="Print the facts and rule files given to clingo (to rerun with plain clingo) "
+        "instead of resolving.")] = False,
 ) -> None:
     """Resolve a pipeline: which steps connect, in what order, what is missing, and why."""
     try:
@@ -249,6 +252,11 @@ def resolve(
             extra_facts=facts,
             explain_preferences=explain,
         )
+        if show_facts:
+            from specwire.engine.program import program_text
+
+            typer.echo(program_text(Resolver(registry, files), definition, options), nl=False)
+            raise typer.Exit(0)
         result = Resolver(registry, files).resolve(definition, options)
     except typer.Exit:
         raise
