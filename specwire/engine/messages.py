@@ -43,20 +43,10 @@ def accepted_phrase(dep: DependencySpec) -> str:
 
 # --------------------------------------------------------------------------- edge reasons
 
-_JOB_TEXT = {
-    "same_job": "job type: both steps are on the same job-type chain",
-    "job_keyword": "job type: the provider's job type is a keyword of the dependency",
-    "qualified_source": "job type: the compatible source names this job-type instance",
-    "cross_job": "job type: crosses from another job-type chain (no provider on its own chain)",
-    "foreign_job": "job type: the provider belongs to a job-type chain the dependency does not ask for",
-    "fitted_twin": "job type: the training instance of the same step passes what it fitted",
-    "job_name": "job type: the consumer's job type names the provider's chain (pretrain: training)",
-    "explicit_edge": "explicit edge: the pipeline file names this provider",
-}
 
 
 def edge_reasons(index: CatalogIndex, match: PortMatch, job_points: Iterable[tuple[str, int]],
-                 inserted: bool) -> list[str]:
+                 inserted: bool, reason_texts: Mapping[str, str] | None = None) -> list[str]:
     """One line per rule that connected the ports, naming the spec fields that matched."""
     (provider, _variant), out, (consumer, _cvariant), dep = match
     reasons = index.reasons.get(match, [])
@@ -83,7 +73,9 @@ def edge_reasons(index: CatalogIndex, match: PortMatch, job_points: Iterable[tup
     if "generic_source" in points:
         lines.append(f"generic_source: {consumer}.{dep} accepts any step of {provider}'s kind (+1)")
     for rule, value in sorted(job_points):
-        lines.append(f"{_JOB_TEXT.get(rule, rule)} ({value:+d})")
+        # The words of a wiring rule come with the rule (`reason_text/2` of jobs.lp and choose.lp):
+        # a rule author explains a new rule without editing Python.
+        lines.append(f"{(reason_texts or {}).get(rule, rule)} ({value:+d})")
     if inserted:
         lines.append("inserted: the step was added to fill a gap (gap filling, fewest steps first)")
     return lines

@@ -84,6 +84,9 @@ class _Model:
     unwritten: dict[tuple[Symbol, str], list[tuple[int, Symbol]]] = field(default_factory=dict)
     #: Chosen links that carry one split chain's data into another (jobs.lp: chain_cross_output).
     chain_cross: set[tuple[Symbol, str, Symbol, str]] = field(default_factory=set)
+    #: The words of each wiring rule (`reason_text/2`), and the name of each objective level.
+    reason_texts: dict[str, str] = field(default_factory=dict)
+    level_names: dict[int, str] = field(default_factory=dict)
 
 
 class Resolver:
@@ -432,6 +435,10 @@ def _read_model(symbols: Sequence[Symbol]) -> _Model:
             model.blocked.add((args[0], args[1].string))
         elif name == "unwritten":
             model.unwritten.setdefault((args[1], args[2].string), []).append((args[3].number, args[0]))
+        elif name == "reason_text":
+            model.reason_texts[args[0].name] = args[1].string
+        elif name == "level_name":
+            model.level_names[args[0].number] = args[1].string
         elif name == "chain_cross_output":
             model.chain_cross.add((args[0], args[1].string, args[2], args[3].string))
         elif name == "outside_input":
@@ -481,7 +488,8 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
     for source, out, target, dep in uses:
         match = (profile_of(source), out, profile_of(target), dep)
         reasons = msg.edge_reasons(index, match, model.why_job.get((source, out, target, dep), []),
-                                   inserted=source in inserted or target in inserted)
+                                   inserted=source in inserted or target in inserted,
+                                   reason_texts=model.reason_texts)
         reasons.extend(steered.get((source, out, target, dep), []))
         quality = model.chosen.get((source, out, target, dep), (index.quality.get(match, 0), 0))[0]
         wiring.append(ResolvedEdge(all_nodes[source].name, out, all_nodes[target].name, dep, tuple(reasons), quality))

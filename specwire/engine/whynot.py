@@ -19,6 +19,7 @@ class _Alternatives(Protocol):
     alt_excluded: set[tuple[Symbol, Symbol, str]]
     alt_cross: set[tuple[Symbol, str, Symbol, str]]
     alt_leak: set[tuple[Symbol, Symbol, str]]
+    level_names: dict[int, str]
 
 
 def why_not(label: Labeller, index: CatalogIndex, registry: SpecRegistry, source: str, target: str,
@@ -36,6 +37,7 @@ def why_not(label: Labeller, index: CatalogIndex, registry: SpecRegistry, source
     lines: list[str] = []
     sa, sb = String(source), String(target)
     alternatives = [x for x in model.alt if x[0] == sa and x[2] == sb]
+    level = model.level_names.get(3, "")
     for _, out, _, dep, quality in sorted(alternatives, key=lambda x: (x[3], x[1])):
         chosen = next((e for e in wiring if e.target == target and e.dependency == dep), None)
         crossing = (sa, out, sb, dep) in model.alt_cross
@@ -43,13 +45,13 @@ def why_not(label: Labeller, index: CatalogIndex, registry: SpecRegistry, source
             lines.append(f"{out} -> {dep}: {dep} is optional, and an optional input takes another job-type "
                          "chain's step only when its spec lists that step or names that chain")
         elif chosen is not None:
-            lines.append(f"{out} -> {dep}: " + _compared(quality, chosen, crossing, a, b))
+            lines.append(f"{out} -> {dep}: " + _compared(quality, chosen, crossing, a, b, level))
         elif _reaches(wiring, target, source):
             lines.append(f"{out} -> {dep}: fits (quality {quality}), but wiring it would make a cycle "
                          f"({target} already feeds {source})")
         else:
             lines.append(f"{out} -> {dep}: fits (quality {quality}), but {dep} is left empty: "
-                         + (_CROSSING.format(a=a.job_type, b=b.job_type) if crossing else _WHOLE))
+                         + (_CROSSING.format(a=a.job_type, b=b.job_type, level=level) if crossing else _WHOLE))
     for _, _, dep in sorted(x for x in model.alt_excluded if x[0] == sa and x[1] == sb):
         lines.append(f"{dep}: its compatible sources name only another job-type instance of {a.step_type}")
     for _, _, dep in sorted(x for x in model.alt_leak if x[0] == sa and x[1] == sb):
@@ -62,11 +64,12 @@ def why_not(label: Labeller, index: CatalogIndex, registry: SpecRegistry, source
 
 
 _CROSSING = ("it would carry the {a} chain's data into the {b} chain, which costs more than any difference "
-             "in quality (objective.lp, level 3)")
+             "in quality (objective.lp, level 3: {level})")
 _WHOLE = "the wiring as a whole costs less without it (another cost of objective.lp outweighs its quality)"
 
 
-def _compared(quality: int, chosen: ResolvedEdge, crossing: bool, a: ResolvedNode, b: ResolvedNode) -> str:
+def _compared(quality: int, chosen: ResolvedEdge, crossing: bool, a: ResolvedNode, b: ResolvedNode,
+              level: str) -> str:
     """Why `chosen` took the dependency, in words that agree with the qualities they quote."""
     other = f"{chosen.source}.{chosen.output} (quality {chosen.quality})"
     if quality < chosen.quality:
@@ -74,7 +77,7 @@ def _compared(quality: int, chosen: ResolvedEdge, crossing: bool, a: ResolvedNod
     if quality == chosen.quality:
         return (f"fits as well (quality {quality}) as {other}, which was chosen: a dependency takes one "
                 "provider, and the specs do not decide between them")
-    reason = _CROSSING.format(a=a.job_type, b=b.job_type) if crossing else _WHOLE
+    reason = _CROSSING.format(a=a.job_type, b=b.job_type, level=level) if crossing else _WHOLE
     return f"fits better (quality {quality}) than {other}, which was chosen all the same: {reason}"
 
 
