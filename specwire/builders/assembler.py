@@ -22,7 +22,7 @@ from typing import Any
 
 from specwire.builders.base import BuildContext, BuiltStep, OutputRef
 from specwire.builders.offline import offline_environment, offline_session
-from specwire.builders.registry import builder_for
+from specwire.builders.registry import builder_for_config
 from specwire.configs.base import StepConfig
 from specwire.errors import BuildError
 from specwire.plan import ResolvedPipeline
@@ -141,7 +141,7 @@ def assemble(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig], *, n
     from sagemaker.mlops.workflow.pipeline import Pipeline
 
     region, bucket = _check_inputs(resolved, configs)
-    builders = {node.name: builder_for(node.step_type) for node in resolved.nodes}
+    builders = {node.name: builder_for_config(configs[node.name]) for node in resolved.nodes}
     users = Counter(kind for builder in builders.values() for kind in builder.PARAMETERS)
     ctx = BuildContext(offline_session(region, bucket), region, users)
     built: dict[str, BuiltStep] = {}

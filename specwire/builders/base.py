@@ -335,6 +335,9 @@ class StepBuilder:
     OUTPUTS: ClassVar[Mapping[str, str]] = {}
     #: Kinds of pipeline parameter the step uses (see `PARAMETER_TYPES`).
     PARAMETERS: ClassVar[tuple[str, ...]] = ()
+    #: How the step's code reaches S3 (see `uploads.code_kind`): "script", "archive", "optional",
+    #: "none"; "" lets specwire's lists of its own step types decide.
+    CODE: ClassVar[str] = ""
 
     def build(self, config: StepConfig, inputs: Mapping[str, OutputRef], ctx: BuildContext) -> BuiltStep:
         raise NotImplementedError

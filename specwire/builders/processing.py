@@ -66,6 +66,10 @@ class ProcessingBuilder(StepBuilder):
         """Inputs that come from outside the pipeline (a parameter), by input name."""
         return {}
 
+    def arguments(self, config: StepConfig) -> list[str]:
+        """The script's command-line arguments (specwire's scripts: `base.script_arguments`)."""
+        return script_arguments(config)
+
     def image(self, config: ProcessingStepConfig, ctx: BuildContext) -> str:
         """The config's image, else SageMaker's scikit-learn processing image of `framework_version`."""
         return ctx.image_uri(
@@ -113,7 +117,7 @@ class ProcessingBuilder(StepBuilder):
                 )
                 for name, value in sources.items()
             ],
-            arguments=script_arguments(config) or None,
+            arguments=self.arguments(config) or None,
             outputs=[
                 ProcessingOutput(
                     output_name=name,

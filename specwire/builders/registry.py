@@ -28,6 +28,7 @@ from specwire.builders.training import (
     PyTorchTrainingBuilder,
     XGBoostTrainingBuilder,
 )
+from specwire.configs.base import StepConfig
 from specwire.errors import BuildError, did_you_mean
 
 _BUILTIN: tuple[type[StepBuilder], ...] = (
@@ -62,6 +63,18 @@ def builder_for(step_type: str) -> StepBuilder:
         "register a builder for it with specwire.builders.register_builder"
     )
     raise BuildError(f"no builder for step type {step_type!r}", suggested_fix=fix, compatible_sources=close)
+
+
+def builder_for_config(config: StepConfig) -> StepBuilder:
+    """The builder of a node's config: the generic builder of its kind for a file-only step type
+    (its config class was generated from an `implementation:` block), else `builder_for`."""
+    from specwire.configs.generated import FileStepConfig
+
+    if isinstance(config, FileStepConfig) and type(config).KIND:
+        from specwire.builders.generic import generic_builder_class
+
+        return generic_builder_class(type(config))()
+    return builder_for(config.STEP_TYPE)
 
 
 def register_builder(cls: type[StepBuilder], *, replace: bool = False) -> type[StepBuilder]:

@@ -99,9 +99,64 @@ def archive_bytes(script: Path) -> bytes:
     return gzip.compress(raw.getvalue(), mtime=0)
 
 
+def code_kind(config: StepConfig) -> str:
+    """How the step's code reaches S3: "script" (one file), "archive" (`sourcedir.tar.gz`, script
+    mode), "optional" (an archive when there is a script), or "none".
+
+    A builder says so with its `CODE` (generic builders, plugins); specwire's own step types are
+    listed above by name.
+    """
+    from specwire.builders.registry import BUILDERS, builder_for_config
+    from specwire.configs.generated import FileStepConfig
+
+    declared = ""
+    if isinstance(config, FileStepConfig) or config.STEP_TYPE in BUILDERS:
+        declared = type(builder_for_config(config)).CODE
+    if declared:
+        return declared
+    if config.STEP_TYPE in NO_CODE_STEPS:
+        return "none"
+    if config.STEP_TYPE in OPTIONAL_CODE_STEPS:
+        return "optional"
+    return "archive" if config.STEP_TYPE in ARCHIVE_STEPS else "script"
+
+
+def expected_script(config: StepConfig) -> Path | None:
+    """Where the config's script should be on this machine (None: the step runs no script)."""
+    entry_point = getattr(config, "entry_point", None)
+    if not isinstance(entry_point, str) or not entry_point:
+        return None
+    source_dir = getattr(config, "source_dir", None)
+    return (Path(source_dir).expanduser() if source_dir else builtin_scripts_dir()) / entry_point
+
+
+def missing_scripts(configs: Mapping[str, StepConfig]) -> list[tuple[str, Path, str]]:
+    """(node, expected file, where it is declared) of every script a step needs and that does not
+    exist, one entry per file (several nodes of one step type share their script)."""
+    from specwire.configs.generated import FileStepConfig
+
+    found: dict[Path, tuple[str, Path, str]] = {}
+    for name, config in configs.items():
+        expected = expected_script(config)
+        if expected is None or expected.is_file() or code_kind(config) in ("none", "optional"):
+            continue
+        where = (type(config).where("script") if isinstance(config, FileStepConfig)
+                 else f"{config.STEP_TYPE} (node {name!r}).entry_point")
+        found.setdefault(expected, (name, expected, where))
+    return list(found.values())
+
+
 def _missing(config: StepConfig) -> BuildError:
+    from specwire.configs.generated import FileStepConfig
+
     entry_point = getattr(config, "entry_point", "?")
     source_dir = getattr(config, "source_dir", None)
+    if isinstance(config, FileStepConfig):
+        return BuildError(
+            f"{type(config).where('script')}: {expected_script(config)} does not exist (node {config.node_name!r})",
+            suggested_fix="write the script there, or fix `script:` in the step's implementation block",
+            nodes=[config.node_name],
+        )
     where = f"source_dir {source_dir!r}" if source_dir else f"specwire's built-in scripts ({builtin_scripts_dir()})"
     return BuildError(
         f"{config.STEP_TYPE} (node {config.node_name!r}): its script {entry_point!r} is not in {where}",
@@ -125,14 +180,15 @@ def script_uploads(
     folder: Path | None = Path(archive_dir) if archive_dir is not None else None
     for name in order:
         config = configs[name]
-        if config.STEP_TYPE in NO_CODE_STEPS or not hasattr(config, "entry_point"):
+        kind = code_kind(config)
+        if kind == "none" or not getattr(config, "entry_point", None):
             continue
         script = find_script(config)
         if script is None:
-            if config.STEP_TYPE in OPTIONAL_CODE_STEPS:
+            if kind == "optional":
                 continue
             raise _missing(config)
-        if config.STEP_TYPE not in ARCHIVE_STEPS:
+        if kind == "script":
             uploads.append((script, f"{config.node_s3_root}/code/{script.name}"))
             continue
         if folder is None:

@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from specwire.cli import CatalogOpt, ExampleOpt, RulesOpt, fail
+
+if TYPE_CHECKING:
+    from specwire.configs.base import StepConfig
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -55,6 +59,9 @@ def build(
                      "else sagemaker-<region>-<account>)."),
     ] = None,
     fill_gaps: Annotated[bool, typer.Option("--fill-gaps", help="Insert catalog steps for missing inputs.")] = False,
+    allow_missing_scripts: Annotated[bool, typer.Option(
+        "--allow-missing-scripts", help="Build even when step scripts do not exist yet (their code URIs point "
+        "where they will be uploaded); warns once per missing script.")] = False,
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
 ) -> None:
@@ -101,8 +108,11 @@ def build(
         from specwire.builders import definition_json
         from specwire.configs.store import load_configs
         from specwire.files import atomic_write
+        from specwire.pipeline.generation import catalog_classes
 
-        configs = load_configs(config) if config is not None else pipeline.configs()
+        configs = (load_configs(config, catalog_classes(pipeline)) if config is not None
+                   else pipeline.configs())
+        _check_scripts(configs, allow_missing_scripts, console)
         text = definition_json(result, configs, name=pipeline.sagemaker_name)
         if output is None:
             sys.stdout.write(text)
@@ -116,3 +126,26 @@ def build(
         console.print(f"wrote {escape(str(output))}: SageMaker pipeline {escape(pipeline.sagemaker_name)}, "
                       f"{len(result.nodes)} steps, built offline in {time.perf_counter() - started:.1f} s")
     raise typer.Exit(0)
+
+
+def _check_scripts(configs: Mapping[str, StepConfig], allow_missing: bool, console: Any) -> None:
+    """Every script the steps run must exist (naming each missing one), unless `allow_missing`:
+    then warn once per missing script and build anyway."""
+    from rich.markup import escape
+
+    from specwire.builders.uploads import missing_scripts
+    from specwire.errors import BuildError
+
+    missing = missing_scripts(configs)
+    if not missing:
+        return
+    lines = [f"{where}: {path}" for _, path, where in missing]
+    if not allow_missing:
+        raise BuildError(
+            f"{len(missing)} script(s) do not exist: " + "; ".join(lines),
+            suggested_fix="write them (paths are relative to the spec pack), or pass --allow-missing-scripts to "
+            "build the definition anyway",
+            nodes=[node for node, _, _ in missing],
+        )
+    for line in lines:
+        console.print(f"[yellow]warning:[/yellow] missing script (built anyway): {escape(line)}")

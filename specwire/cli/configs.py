@@ -6,14 +6,14 @@ The main CLI mounts `app`; errors are raised as `specwire.errors` exceptions for
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from specwire.configs.base import BasePipelineConfig
+from specwire.configs.base import BasePipelineConfig, StepConfig
 from specwire.configs.model import ConfigModel, FieldDoc, FieldTier, nested_model
 from specwire.configs.registry import CONFIG_CLASSES, config_class_for
 
@@ -25,6 +25,21 @@ app = typer.Typer(
 )
 
 StepArg = Annotated[str, typer.Argument(help="Step type, e.g. XGBoostTraining (case does not matter).")]
+CatalogOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045 - typer reads the annotation at runtime
+    typer.Option("--catalog", "-c", help="Spec pack file or folder (repeatable; `builtin` is the built-in "
+                 "catalog): also shows the config classes of its file-only step types."),
+]
+
+
+def _classes(catalog: list[str] | None) -> dict[str, type[StepConfig]]:
+    """The config classes of the catalog (generated ones for its file-only steps), else the registered ones."""
+    if not catalog:
+        return dict(CONFIG_CLASSES)
+    from specwire.cli import load_catalog
+    from specwire.configs.generated import registry_config_classes
+
+    return registry_config_classes(load_catalog(catalog))
 
 _TIER_ORDER = {FieldTier.ESSENTIAL: 0, FieldTier.DEFAULT: 1, FieldTier.DERIVED: 2}
 _TIER_STYLE = {FieldTier.ESSENTIAL: "bold red", FieldTier.DEFAULT: "", FieldTier.DERIVED: "dim"}
@@ -33,6 +48,7 @@ _TIER_STYLE = {FieldTier.ESSENTIAL: "bold red", FieldTier.DEFAULT: "", FieldTier
 @app.command("list")
 def list_configs(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    catalog: CatalogOpt = None,
 ) -> None:
     """List the step types that have a config class, with their essential fields."""
     rows = [
@@ -41,7 +57,7 @@ def list_configs(
             cls.__name__,
             [f for f in cls.fields_in_tier(FieldTier.ESSENTIAL) if f not in _PIPELINE_FIELDS],
         )
-        for step_type, cls in sorted(CONFIG_CLASSES.items())
+        for step_type, cls in sorted(_classes(catalog).items())
     ]
     if as_json:
         payload = [{"step_type": s, "config_class": c, "essential": e} for s, c, e in rows]
@@ -60,9 +76,10 @@ def list_configs(
 def schema(
     step: StepArg,
     indent: Annotated[int, typer.Option(help="Indentation of the JSON.")] = 2,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Print the JSON Schema of a step type's config (for editors and validators)."""
-    cls = config_class_for(step)
+    cls = config_class_for(step, _classes(catalog))
     document: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
     document.update(cls.model_json_schema())
     typer.echo(json.dumps(document, indent=indent or None))
@@ -72,9 +89,10 @@ def schema(
 def show(
     step: StepArg,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    catalog: CatalogOpt = None,
 ) -> None:
     """Show a step type's config fields: tier (essential, default, derived), type, default, rule."""
-    cls = config_class_for(step)
+    cls = config_class_for(step, _classes(catalog))
     sections: list[tuple[str, type[ConfigModel]]] = [(f"{cls.STEP_TYPE} ({cls.__name__})", cls)]
     sections += [
         (f"{name} ({model.__name__})", model)

@@ -99,6 +99,7 @@ def generate_configs(
     overrides: Overrides | None = None,
     *,
     edges: Iterable[tuple[str, str]] = (),
+    classes: Mapping[str, type[StepConfig]] | None = None,
 ) -> dict[str, StepConfig]:
     """One validated config per node, keyed by node name in node order.
 
@@ -106,24 +107,28 @@ def generate_configs(
     inherits the job type its inputs agree on (so the steps after a calibration DataLoading run on
     the calibration chain), and a step that loads a model takes the framework of the model it is
     wired to. Without them, the framework is taken when the pipeline trains only one.
+
+    `classes` maps step types to config classes for this catalog (default: the registered ones;
+    `specwire.configs.generated.registry_config_classes` adds a pack's file-only step types).
     """
     node_list = list(nodes)
-    classes = _classes(node_list)
-    upstream = _upstream(edges, classes)
-    job_types = _job_types(node_list, classes, upstream)
-    by_type, by_node = resolve_keys(overrides or {}, {n.name: n.step_type for n in node_list}, CONFIG_CLASSES)
-    type_classes = {node.step_type: classes[node.name] for node in node_list}
+    known = CONFIG_CLASSES if classes is None else classes
+    classes_of = _classes(node_list, known)
+    upstream = _upstream(edges, classes_of)
+    job_types = _job_types(node_list, classes_of, upstream)
+    by_type, by_node = resolve_keys(overrides or {}, {n.name: n.step_type for n in node_list}, known)
+    type_classes = {node.step_type: classes_of[node.name] for node in node_list}
     for key, changes in by_type.items():
         check_override(type_classes[key], changes, key)
     for key, changes in by_node.items():
-        check_override(classes[key], changes, key)
+        check_override(classes_of[key], changes, key)
 
     configs: dict[str, StepConfig] = {}
     problems: list[SpecwireError] = []
     # Trainers first: the steps that load a model read the trainer's (overridden) framework.
     ordered = sorted(node_list, key=lambda n: n.step_type in _MODEL_CONSUMERS)
     for node in ordered:
-        cls = classes[node.name]
+        cls = classes_of[node.name]
         data = _defaults(node, cls, context, job_types[node.name])
         if node.step_type in _MODEL_CONSUMERS and "model_framework" in cls.model_fields:
             framework = _framework_for(node.name, configs, upstream)
@@ -150,12 +155,12 @@ def generate_configs(
 # --------------------------------------------------------------------------- steps of generation
 
 
-def _classes(nodes: Sequence[NodeLike]) -> dict[str, type[StepConfig]]:
+def _classes(nodes: Sequence[NodeLike], known: Mapping[str, type[StepConfig]]) -> dict[str, type[StepConfig]]:
     classes: dict[str, type[StepConfig]] = {}
     for node in nodes:
         if node.name in classes:
             raise ConfigError(f"node {node.name!r} appears twice in the pipeline", nodes=[node.name])
-        classes[node.name] = config_class_for(node.step_type)
+        classes[node.name] = config_class_for(node.step_type, known)
     return classes
 
 

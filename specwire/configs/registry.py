@@ -6,6 +6,8 @@ pack registers its config class with `register_config_class`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from specwire.configs.base import StepConfig
 from specwire.configs.steps import (
     BatchTransformConfig,
@@ -48,18 +50,21 @@ _BUILTIN: tuple[type[StepConfig], ...] = (
 CONFIG_CLASSES: dict[str, type[StepConfig]] = {cls.STEP_TYPE: cls for cls in _BUILTIN}
 
 
-def config_class_for(step_type: str) -> type[StepConfig]:
-    """The config class of `step_type` (exact name, or a unique case-insensitive match)."""
-    if step_type in CONFIG_CLASSES:
-        return CONFIG_CLASSES[step_type]
-    folded = [name for name in CONFIG_CLASSES if name.lower() == step_type.lower()]
+def config_class_for(step_type: str, classes: Mapping[str, type[StepConfig]] | None = None) -> type[StepConfig]:
+    """The config class of `step_type` (exact name, or a unique case-insensitive match) among
+    `classes` (default: the registered ones)."""
+    known = CONFIG_CLASSES if classes is None else classes
+    if step_type in known:
+        return known[step_type]
+    folded = [name for name in known if name.lower() == step_type.lower()]
     if len(folded) == 1:
-        return CONFIG_CLASSES[folded[0]]
-    close = did_you_mean(step_type, CONFIG_CLASSES)
+        return known[folded[0]]
+    close = did_you_mean(step_type, known)
     fix = (
         "did you mean " + " or ".join(repr(c) for c in close) + "?"
         if close
-        else "register a config class for it with specwire.configs.register_config_class"
+        else "give the step type an `implementation:` block in its spec pack, or register a config class "
+        "(specwire.configs.register_config_class, or a plugin: README 'Add your own step')"
     )
     raise UnknownStepError(f"no config class for step type {step_type!r}", suggested_fix=fix, compatible_sources=close)
 

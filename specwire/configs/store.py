@@ -77,8 +77,10 @@ def configs_to_document(configs: Mapping[str, StepConfig]) -> dict[str, Any]:
     return {VERSION_KEY: FORMAT_VERSION, "pipeline": shared, "nodes": nodes}
 
 
-def configs_from_document(document: Any, source: str = "<configs>") -> dict[str, StepConfig]:
-    """Configs from the plain data of a file; `source` names the file in errors."""
+def configs_from_document(document: Any, source: str = "<configs>",
+                          classes: Mapping[str, type[StepConfig]] | None = None) -> dict[str, StepConfig]:
+    """Configs from the plain data of a file; `source` names the file in errors; `classes` are the
+    catalog's config classes (default: the registered ones)."""
     if not isinstance(document, Mapping):
         raise ConfigError(f"{source}: expected a mapping with 'pipeline' and 'nodes', got {type(document).__name__}")
     for key in document:
@@ -104,10 +106,11 @@ def configs_from_document(document: Any, source: str = "<configs>") -> dict[str,
                 f"{source}: pipeline.{key} is not a shared pipeline field" + (f" ({hint})" if hint else ""),
                 suggested_fix="put a step's own fields under its node in 'nodes'",
             )
-    return {str(name): _load_node(str(name), entry, shared, source) for name, entry in nodes.items()}
+    return {str(name): _load_node(str(name), entry, shared, source, classes) for name, entry in nodes.items()}
 
 
-def _load_node(name: str, entry: Any, shared: Mapping[str, Any], source: str) -> StepConfig:
+def _load_node(name: str, entry: Any, shared: Mapping[str, Any], source: str,
+               classes: Mapping[str, type[StepConfig]] | None) -> StepConfig:
     if not isinstance(entry, Mapping):
         raise ConfigError(f"{source}: nodes.{name} must be a mapping of fields", nodes=[name])
     step_type = entry.get("step_type")
@@ -120,7 +123,7 @@ def _load_node(name: str, entry: Any, shared: Mapping[str, Any], source: str) ->
             nodes=[name],
         )
     try:
-        cls = config_class_for(step_type)
+        cls = config_class_for(step_type, classes)
     except SpecwireError as exc:
         raise ConfigError(f"{source}: nodes.{name}: {exc.message}", suggested_fix=exc.suggested_fix) from None
     data = {**shared, **{k: v for k, v in entry.items() if k != "step_type"}, "node_name": name}
@@ -149,11 +152,12 @@ def save_configs(configs: Mapping[str, StepConfig], path: str | Path, *, fmt: Fi
     return target
 
 
-def load_configs(path: str | Path) -> dict[str, StepConfig]:
+def load_configs(path: str | Path, classes: Mapping[str, type[StepConfig]] | None = None) -> dict[str, StepConfig]:
     """Read the configs `save_configs` wrote (or a person edited), validated."""
     target = Path(path)
     file_format(target)
-    return configs_from_document(read_document(target, what="config file", error=ConfigError), str(target))
+    document = read_document(target, what="config file", error=ConfigError)
+    return configs_from_document(document, str(target), classes)
 
 
 def atomic_write(target: Path, text: str) -> None:

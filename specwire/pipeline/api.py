@@ -578,7 +578,7 @@ class Pipeline:
 
         context = generation.stand_in_context()
         generate_configs([ConfigNode(node_name, step_type, job_type)], context,
-                         {node_name: overrides} if overrides else None)
+                         {node_name: overrides} if overrides else None, classes=generation.catalog_classes(self))
 
     def _train(self, step_type: str, config: StepConfig | Mapping[str, Any] | None, name: str | None,
                params: dict[str, Any]) -> Pipeline:

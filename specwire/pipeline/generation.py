@@ -90,7 +90,8 @@ def generate(pipeline: Pipeline, result: ResolvedPipeline) -> dict[str, StepConf
             own = {k: v for k, v in own.items() if k != "node_name"}
         if own:
             overrides[step.name] = {**overrides.get(step.name, {}), **own}
-    configs = generate_configs(result.nodes, generation_context(pipeline), overrides, edges=result.node_edges())
+    configs = generate_configs(result.nodes, generation_context(pipeline), overrides, edges=result.node_edges(),
+                               classes=catalog_classes(pipeline))
     for step in pipeline._steps:
         if step.config is not None:
             configs[step.name] = step.config
@@ -98,6 +99,13 @@ def generate(pipeline: Pipeline, result: ResolvedPipeline) -> dict[str, StepConf
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def catalog_classes(pipeline: Pipeline) -> dict[str, type[StepConfig]]:
+    """The config class of each step type of the pipeline's catalog (file-only ones generated)."""
+    from specwire.configs.generated import registry_config_classes
+
+    return registry_config_classes(pipeline.registry)
 
 _RESOLVERS: dict[tuple[tuple[str, ...], tuple[Path, ...]], Resolver] = {}
 

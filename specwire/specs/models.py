@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from specwire.errors import suggestion_text
+from specwire.specs.implementation import Implementation
 
 #: The split job types: one data set split into chains that must not mix (training data must never
 #: reach a step of the testing chain), each with the stem that names it inside another job type's
@@ -136,6 +137,9 @@ class StepSpecification(_Frozen):
     dependencies: tuple[DependencySpec, ...] = ()
     outputs: tuple[OutputSpec, ...] = ()
     job_type_variants: dict[str, JobTypeVariant] = Field(default_factory=dict)
+    #: How the step runs when no Python config class and builder are registered for it (a
+    #: file-only step type); the engine never reads it.
+    implementation: Implementation | None = None
 
     @model_validator(mode="after")
     def _check_ports(self) -> StepSpecification:
@@ -196,6 +200,7 @@ class StepSpecification(_Frozen):
             dependencies=deps,
             outputs=outs,
             job_type_variants={},
+            implementation=self.implementation,
         )
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from specwire.errors import SpecPackError, UnknownStepError, brief, did_you_mean, suggestion_text
 from specwire.specs import cursus
 from specwire.specs.files import field_path, read_document_bytes
+from specwire.specs.implementation import Implementation
 from specwire.specs.models import STANDARD_JOB_TYPES, DependencySpec, JobTypeVariant, OutputSpec, StepSpecification
 from specwire.specs.names import collision_key, norm_name, step_key
 
@@ -285,7 +286,9 @@ def _describe(exc: ValidationError, data: Mapping[str, Any], source: str, where:
 def _known_fields(parent_loc: tuple[Any, ...]) -> list[str]:
     names = [p for p in parent_loc if isinstance(p, str)]
     model: type[BaseModel] = StepSpecification
-    if names and names[0] == "job_type_variants" and len(names) == 2:
+    if names and names[-1] == "implementation":
+        model = Implementation
+    elif names and names[0] == "job_type_variants" and len(names) == 2:
         model = JobTypeVariant
     elif names and names[-1] == "dependencies":
         model = DependencySpec

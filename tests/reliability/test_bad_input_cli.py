@@ -385,7 +385,7 @@ def test_a_bug_is_one_line_and_exit_3_not_a_traceback(monkeypatch: pytest.Monkey
     import specwire.cli.configs as configs_cli
     from specwire import cli
 
-    def broken(step: str) -> type:
+    def broken(step: str, classes: object = None) -> type:
         raise KeyError("boom")
 
     monkeypatch.setattr(configs_cli, "config_class_for", broken)
