@@ -19,7 +19,18 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from specwire.builders.base import BuildContext, BuiltStep, OutputRef, StepBuilder, job_environment
+from specwire.builders.base import (
+    BuildContext,
+    BuiltStep,
+    OutputRef,
+    StepBuilder,
+    execution_scoped,
+    job_environment,
+    job_tags,
+    setting,
+    step_options,
+    vpc_settings,
+)
 from specwire.builders.processing import ProcessingBuilder
 from specwire.builders.training import _trainer, script_mode
 from specwire.builders.uploads import has_serving_code, source_archive_uri
@@ -126,7 +137,8 @@ class FileTrainingBuilder(FileStepBuilder):
         trainer = _trainer(config, ctx, config.framework or "", config.framework_version or "", hyperparameters)
         channels = [InputData(channel_name=name, data_source=inputs[name].value)
                     for name in self.INPUTS if name in inputs]
-        step = TrainingStep(name=config.node_name, step_args=trainer.train(input_data_config=channels or None))
+        step = TrainingStep(name=config.node_name, step_args=trainer.train(input_data_config=channels or None),
+                            **step_options(config))
         outputs = self.outputs(config, step, lambda name: step.properties.ModelArtifacts.S3ModelArtifacts)
         return BuiltStep(config.node_name, step, outputs)
 
@@ -149,12 +161,16 @@ class FileTransformBuilder(FileStepBuilder):
             model_name=model.value,
             instance_count=config.instance_count,
             instance_type=ctx.parameter("InstanceType", config.node_name, config.instance_type),
-            output_path=config.output_s3_uri,
+            output_path=execution_scoped(config.output_s3_uri),
+            output_kms_key=setting(config, "kms_key_id"),
+            volume_kms_key=setting(config, "kms_key_id"),
+            tags=job_tags(config) or None,
             env=job_environment(config) or None,
             base_transform_job_name=config.node_name,
             sagemaker_session=ctx.session,
         )
-        step = TransformStep(name=config.node_name, step_args=transformer.transform(data=data.value))
+        step = TransformStep(name=config.node_name, step_args=transformer.transform(data=data.value),
+                             **step_options(config))
         outputs = self.outputs(config, step, lambda name: step.properties.TransformOutput.S3OutputPath)
         return BuiltStep(config.node_name, step, outputs)
 
@@ -191,7 +207,17 @@ class FileModelBuilder(FileStepBuilder):
             env_vars=dict(sorted(env.items())),
             dependencies={},
         )
-        step = ModelStep(name=config.node_name, step_args=builder.build(model_name=config.node_name))
+        step = ModelStep(name=config.node_name, step_args=builder.build(model_name=config.node_name),
+                         **step_options(config, job=False, cache=False))
+        # As the built-in CreateModel: ModelBuilder takes these only through the request itself.
+        request = step.step_args.create_model_request
+        if setting(config, "enable_network_isolation"):
+            request["EnableNetworkIsolation"] = True
+        vpc = vpc_settings(config)
+        if vpc is not None:
+            request["VpcConfig"] = {"Subnets": vpc[0], "SecurityGroupIds": vpc[1]}
+        if job_tags(config):
+            request["Tags"] = job_tags(config)
         outputs = self.outputs(config, step, lambda name: step.properties.ModelName)
         return BuiltStep(config.node_name, step, outputs)
 
