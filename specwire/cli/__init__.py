@@ -34,6 +34,7 @@ class LazyGroup(TyperGroup):
         "deploy": ("specwire.cli.deploy", "deploy_app", "Deploy a pipeline file to SageMaker (and start it)."),
         "graph": ("specwire.cli.deploy", "graph_app", "Draw a pipeline file: mermaid, dot or svg."),
         "build": ("specwire.cli.build", "app", "Build the SageMaker pipeline definition JSON, offline."),
+        "run": ("specwire.cli.run", "app", "Run a pipeline's built definition locally (--local): no AWS, no Docker."),
     }
 
     def list_commands(self, ctx: Any) -> list[str]:

@@ -106,15 +106,25 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
+#: What a run leaves in its workdir: a folder holding any of these holds a run already.
+RUN_ENTRIES = (RESULTS_FILE, "s3", "steps", "registry")
+
+
+def default_workdir(pipeline_name: str) -> Path:
+    """A new folder for a run: `./specwire-runs/<pipeline>-<UTC time>-<random>`."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return Path.cwd() / "specwire-runs" / f"{pipeline_name}-{stamp}-{secrets.token_hex(2)}"
+
+
 def _workdir(workdir: str | Path | None, pipeline_name: str) -> Path:
-    if workdir is None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        folder = Path.cwd() / "specwire-runs" / f"{pipeline_name}-{stamp}-{secrets.token_hex(2)}"
-    else:
-        folder = Path(workdir).expanduser().resolve()
-        if folder.is_file() or (folder.is_dir() and any(folder.iterdir())):
-            raise BadInputError(f"--workdir {folder} is not empty: a run never writes over another's files",
-                                suggested_fix="give a new folder (or leave --workdir out for a fresh one)")
+    folder = default_workdir(pipeline_name) if workdir is None else Path(workdir).expanduser().resolve()
+    if folder.is_file():
+        raise BadInputError(f"--workdir {folder} is a file", suggested_fix="give a folder")
+    held = [name for name in RUN_ENTRIES if (folder / name).exists()]
+    if held:
+        raise BadInputError(f"--workdir {folder} already holds a run ({', '.join(held)}): a run never writes over "
+                            "another's files",
+                            suggested_fix="give a new folder (or leave --workdir out for a fresh one)")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

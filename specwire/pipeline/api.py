@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from specwire.errors import BadInputError, ConfigError, UnknownStepError, did_you_mean
-from specwire.pipeline import aws, display, generation, loading
+from specwire.pipeline import aws, display, generation, loading, local
 from specwire.pipeline.state import ROLE_ENV, Environment, Plan, RequestedStep, sagemaker_name
 from specwire.plan import check_environment
 
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from specwire.configs import StepConfig
     from specwire.deploy import Deployment, ExecutionReport
     from specwire.engine.resolver import Resolver
+    from specwire.local import RunResult
     from specwire.plan import ResolvedPipeline
     from specwire.specs.registry import SpecRegistry
 
@@ -511,6 +512,13 @@ class Pipeline:
         until it ends, showing each step's status; returns the last status seen."""
         return aws.execute(self, wait=wait, parameters=parameters, role_arn=role_arn, poll_seconds=poll_seconds,
                            timeout=timeout, progress=progress, clients=clients)
+
+    def run_local(self, parameters: Mapping[str, Any] | None = None, *, workdir: str | Path | None = None,
+                  sample_data: bool = False, progress: bool = True, max_trials: int = 3) -> RunResult:
+        """Run the built definition on this machine, step by step, no AWS or Docker (see
+        `specwire.pipeline.local.run_local`); parameters as for `start`, S3 ones may be local paths."""
+        return local.run_local(self, parameters=parameters, workdir=workdir, sample_data=sample_data,
+                               progress=progress, max_trials=max_trials)
 
     # ------------------------------------------------------------------ display
 

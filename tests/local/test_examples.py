@@ -1,7 +1,8 @@
 """The built-in examples, built by the real build path and run locally end to end on sample data.
 
-Each run starts the steps' scripts as child processes (a few seconds per example on 400 rows).
-The definitions are built once per session (the SageMaker SDK's import, about 2 s).
+Three ways in, one runner: `specwire run --local` (the fraud example, as the README runs it),
+`Pipeline.run_local` (calibrated) and `specwire.local.run_definition` (a built definition and
+its uploads). Each run starts the steps' scripts as child processes: a few seconds per example.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import tarfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner, Result
 
-from specwire.local import RunResult, run_definition
-from specwire.local.sample_data import COLUMNS, LABEL, write_sample
+from specwire.local import RunResult, StepResult, run_definition
+from specwire.local.sample_data import COLUMNS, LABEL, sample_csv, write_sample
 
 ROWS = 400
 ROLE = "arn:aws:iam::111122223333:role/SageMakerRole"
@@ -46,11 +49,6 @@ def fraud() -> Built:
     return build("fraud")
 
 
-@pytest.fixture(scope="session")
-def calibrated() -> Built:
-    return build("calibrated")
-
-
 def run(built: Built, folder: Path, data: Path, **parameters: str) -> RunResult:
     given = {name: str(data) for name in built.data_parameters}
     return run_definition(built.definition, parameters={**given, **parameters}, uploads=built.uploads,
@@ -61,10 +59,32 @@ def statuses(result: RunResult) -> dict[str, str]:
     return {s.name: s.status for s in result.steps}
 
 
+def cli(*args: str) -> Result:
+    from specwire.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def result_of(document: dict[str, Any]) -> RunResult:
+    steps = [StepResult(**{k: v for k, v in s.items()}) for s in document["steps"]]
+    result = RunResult(document["workdir"], document["parameters"], steps)
+    assert result.ok == document["ok"]
+    return result
+
+
 @pytest.fixture(scope="module")
-def fraud_run(fraud: Built, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    folder = tmp_path_factory.mktemp("fraud")
-    return run(fraud, folder, write_sample(folder / "data" / "transactions.csv", rows=ROWS))
+def fraud_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    """`specwire run --local --example fraud`, on the generated sample (2,000 records)."""
+    workdir = tmp_path_factory.mktemp("fraud") / "run"
+    outcome = cli("run", "--local", "--example", "fraud", "--workdir", str(workdir), "--format", "json")
+    assert outcome.exit_code == 0, outcome.output
+    return result_of(json.loads(outcome.stdout))
+
+
+def test_the_example_reads_the_generated_sample(fraud_run: RunResult) -> None:
+    sample = Path(fraud_run.parameters["InputDataUri"])
+    assert sample == Path(fraud_run.workdir) / "sample-data" / "InputDataUri.csv"
+    assert sample.read_text() == sample_csv()
 
 
 def test_fraud_runs_end_to_end(fraud_run: RunResult) -> None:
@@ -119,15 +139,28 @@ def test_the_registry_records_the_package_with_its_metrics(fraud_run: RunResult)
     assert record["Containers"][0]["model_archive"] == fraud_run.step("XGBoostTraining").outputs["model"]
 
 
-def test_a_threshold_above_the_metric_ends_at_the_fail_step(fraud: Built, tmp_path: Path) -> None:
-    result = run(fraud, tmp_path, write_sample(tmp_path / "data.csv", rows=ROWS), MetricThreshold="0.999")
-    assert result.exit_code == 1 and not result.ok
+def test_a_threshold_above_the_metric_ends_at_the_fail_step(tmp_path: Path) -> None:
+    outcome = cli("run", "--local", "--example", "fraud", "-P", "MetricThreshold=0.999", "--workdir",
+                  str(tmp_path / "run"))
+    assert outcome.exit_code == 1, outcome.output
+    assert "Fail step QualityGate-fail: quality gate 'QualityGate' failed" in outcome.stdout
+    assert "not run: CreateModel, BatchTransform, ModelRegistration" in outcome.stdout
+    result = result_of(json.loads((tmp_path / "run" / "results.json").read_text()))
     assert statuses(result) == {
         "DataLoading": "Succeeded", "TabularPreprocessing": "Succeeded", "XGBoostTraining": "Succeeded",
         "ModelEvaluation": "Succeeded", "QualityGate": "Succeeded", "CreateModel": "NotRun",
         "BatchTransform": "NotRun", "ModelRegistration": "NotRun", "QualityGate-fail": "Failed"}
-    assert "quality gate 'QualityGate' failed" in (result.step("QualityGate-fail").failure_reason or "")
-    assert not (Path(result.workdir) / "registry").exists()
+    assert result.parameters["MetricThreshold"] == 0.999
+    assert not (tmp_path / "run" / "registry").exists()
+
+
+def test_bad_input_exits_2_before_anything_runs(tmp_path: Path) -> None:
+    outcome = cli("run", "--local", "--example", "fraud", "-P", "MetricTreshold=0.9", "--workdir", str(tmp_path / "r"))
+    assert outcome.exit_code == 2
+    assert "the pipeline has no parameter 'MetricTreshold' (did you mean 'MetricThreshold'" in outcome.stderr
+    assert "Traceback" not in outcome.output
+    assert not (tmp_path / "r" / "steps").exists()
+    assert cli("run", "--example", "fraud").exit_code == 2  # --local is required
 
 
 def test_data_without_the_label_fails_the_first_step_that_needs_it(fraud: Built, tmp_path: Path) -> None:
@@ -141,12 +174,40 @@ def test_data_without_the_label_fails_the_first_step_that_needs_it(fraud: Built,
     assert {statuses(result)[n] for n in ("XGBoostTraining", "ModelEvaluation", "CreateModel")} == {"NotRun"}
 
 
-def test_calibrated_runs_both_chains_and_registers_the_calibration(calibrated: Built, tmp_path: Path) -> None:
-    result = run(calibrated, tmp_path, write_sample(tmp_path / "data.csv", rows=ROWS))
+def test_calibrated_runs_both_chains_and_registers_the_calibration(tmp_path: Path) -> None:
+    from specwire.pipeline import Pipeline
+
+    pipeline = Pipeline.from_file(resources.files("specwire") / "examples" / "calibrated.yaml")
+    result = pipeline.run_local({"load_trainInputDataUri": str(write_sample(tmp_path / "train.csv", rows=ROWS))},
+                                workdir=tmp_path / "run", sample_data=True, progress=False)
+    assert pipeline.role_arn is None  # a local run built with a placeholder role and kept none
     assert result.ok, result.to_json()
     assert set(statuses(result).values()) == {"Succeeded"} and len(result.steps) == 9
+    calibration_sample = Path(result.parameters["load_calibInputDataUri"])
+    assert calibration_sample.parent == tmp_path / "run" / "sample-data"
     record = json.loads(Path(result.step("register").outputs["model_package"]).read_text())
     assert record["ModelMetrics"]["ModelQuality"]["Statistics"]["document"]["metrics"]["auc"]["value"] > 0.7
     calibration = Path(result.step("calibrate").outputs["calibration_model"])
     assert any(calibration.iterdir())
     assert record["CustomerMetadataProperties"]["calibration_model"].endswith("/calibrate/output/calibration_model")
+
+
+def test_a_tuning_step_runs_a_few_trials_and_keeps_the_best_by_its_objective(tmp_path: Path) -> None:
+    from specwire.pipeline import Pipeline
+
+    pipeline = (Pipeline("tuned", role_arn=ROLE).load_data("s3://specwire-example/data/").train_xgboost(max_depth=3)
+                .tune_hyperparameters(max_jobs=5, max_parallel_jobs=1).evaluate_performance(metrics=["auc"]))
+    data = write_sample(tmp_path / "data.csv", rows=ROWS)
+    result = pipeline.run_local({"InputDataUri": str(data)}, workdir=tmp_path / "run", progress=False, max_trials=2)
+    assert result.ok, result.to_json()
+    tuning = result.step("HyperparameterTuning")
+    log = (tmp_path / "run" / "steps" / "HyperparameterTuning" / "log.txt").read_text()
+    scores = [float(line.rsplit("=", 1)[1]) for line in log.splitlines() if "validation:auc=" in line]
+    assert len(scores) == 2  # max_jobs 5, at most 2 trials locally
+    best = Path(tuning.outputs["best_model"])
+    trial = best.parent.parent.name
+    assert f"trial {trial}: validation:auc={max(scores)}" in log
+    evaluation_log = (tmp_path / "run" / "steps" / "ModelEvaluation" / "log.txt").read_text()
+    assert "evaluation.py:" in evaluation_log
+    staged = tmp_path / "run" / "steps" / "ModelEvaluation" / "opt" / "ml" / "processing" / "input" / "model"
+    assert (staged / "model.tar.gz").read_bytes() == best.read_bytes()

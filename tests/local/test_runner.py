@@ -76,7 +76,7 @@ def two_steps(tmp_path: Path, threshold_default: float = 0.5) -> tuple[dict[str,
 
 def data_folder(tmp_path: Path, rows: int = 4) -> Path:
     folder = tmp_path / "data"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "part.csv").write_text("".join(f"{i}\n" for i in range(rows)), encoding="utf-8")
     return folder
 
@@ -148,14 +148,15 @@ def test_an_s3_input_parameter_must_be_given_as_a_local_path(tmp_path: Path) -> 
                        workdir=tmp_path / "run")
 
 
-def test_a_workdir_holding_files_is_refused(tmp_path: Path) -> None:
+def test_a_workdir_holding_a_run_is_refused_and_left_alone(tmp_path: Path) -> None:
     document, uploads = two_steps(tmp_path)
-    (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "keep.txt").write_text("mine")
-    with pytest.raises(BadInputError, match="is not empty"):
-        run_definition(document, parameters={"InputDataUri": str(data_folder(tmp_path))}, uploads=uploads,
-                       workdir=tmp_path / "run")
-    assert (tmp_path / "run" / "keep.txt").read_text() == "mine"
+    data = data_folder(tmp_path / "run")  # input data inside the workdir is fine
+    first = run_definition(document, parameters={"InputDataUri": str(data)}, uploads=uploads, workdir=tmp_path / "run")
+    assert first.ok
+    before = (tmp_path / "run" / "results.json").read_text()
+    with pytest.raises(BadInputError, match="already holds a run"):
+        run_definition(document, parameters={"InputDataUri": str(data)}, uploads=uploads, workdir=tmp_path / "run")
+    assert (tmp_path / "run" / "results.json").read_text() == before
 
 
 def test_ctrl_c_stops_the_running_step_and_reports_what_ran(tmp_path: Path) -> None:
