@@ -189,7 +189,9 @@ def test_calibrated_runs_both_chains_and_registers_the_calibration(tmp_path: Pat
     assert record["ModelMetrics"]["ModelQuality"]["Statistics"]["document"]["metrics"]["auc"]["value"] > 0.7
     calibration = Path(result.step("calibrate").outputs["calibration_model"])
     assert any(calibration.iterdir())
-    assert record["CustomerMetadataProperties"]["calibration_model"].endswith("/calibrate/output/calibration_model")
+    uri = record["CustomerMetadataProperties"]["calibration_model"]
+    assert "/calibrate/output/" in uri and uri.endswith("/calibration_model")
+    assert str(calibration).endswith(uri.removeprefix("s3://"))
 
 
 def test_a_tuning_step_runs_a_few_trials_and_keeps_the_best_by_its_objective(tmp_path: Path) -> None:
