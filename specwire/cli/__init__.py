@@ -35,6 +35,7 @@ class LazyGroup(TyperGroup):
         "graph": ("specwire.cli.deploy", "graph_app", "Draw a pipeline file: mermaid, dot or svg."),
         "build": ("specwire.cli.build", "app", "Build the SageMaker pipeline definition JSON, offline."),
         "run": ("specwire.cli.run", "app", "Run a pipeline's built definition locally (--local): no AWS, no Docker."),
+        "migrate": ("specwire.cli.migrate", "app", "Migrate a cursus catalog to a spec pack with implementations."),
     }
 
     def list_commands(self, ctx: Any) -> list[str]:

@@ -127,3 +127,76 @@ def _variants(value: Any, source: str, where: str) -> dict[str, Any]:
                         for k, v in outs.items()},
         }
     return out
+
+
+# --------------------------------------------------------------------------- migration to a spec pack
+
+#: cursus `sagemaker_step_type` -> the `implementation:` kind of the migrated step.
+_MIGRATED_KINDS = {"processing": "processing", "training": "training", "tuning": "training",
+                   "createmodel": "model", "transform": "transform"}
+
+
+def _snake(name: str) -> str:
+    """`PyTorchModelEval` -> `pytorch_model_eval`: brand names stay one word."""
+    for brand in ("PyTorch", "XGBoost", "LightGBM", "LightGBMMT"):
+        name = name.replace(brand, brand[0] + brand[1:].lower())
+    out = ""
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
+            out += "_"
+        out += ch.lower()
+    return "".join(c if c.isalnum() else "_" for c in out)
+
+
+def _framework_of(step_type: str) -> str:
+    lowered = step_type.lower()
+    if "xgboost" in lowered:
+        return "xgboost"
+    if "pytorch" in lowered or "torch" in lowered:
+        return "pytorch"
+    return "sklearn"
+
+
+def migrate_catalog(document: Any, source: str) -> tuple[dict[str, Any], list[str]]:
+    """A cursus catalog as a specwire spec pack with an `implementation:` block per step type, and
+    what the team must still fill in (one line each: images of steps on internal SDKs, scripts).
+
+    The kind follows `sagemaker_step_type` (Tuning is migrated as a training job; a step type on
+    an internal SDK as a processing job whose image the team must give); the script is named after
+    the step type (`scripts/<step_type>.py`); the image is the SageMaker image of a framework
+    guessed from the name (XGBoost, PyTorch, else scikit-learn).
+    """
+    if not isinstance(document, Mapping) or not is_cursus_catalog(document):
+        raise SpecPackError(f"{source}: not a cursus catalog (no 'step_specifications')",
+                            suggested_fix="give the cursus specs.json file")
+    specs: list[dict[str, Any]] = []
+    todo: list[str] = []
+    for i, entry in enumerate(catalog_entries(document, source)):
+        if not isinstance(entry, Mapping):
+            raise SpecPackError(f"{source}: step_specifications[{i}] must be a mapping")
+        spec = convert_spec(entry, source, f"step_specifications[{i}]")
+        step_type = str(spec.get("step_type", f"step_{i}"))
+        raw_kind = str(entry.get("sagemaker_step_type", "Processing"))
+        kind = _MIGRATED_KINDS.get(raw_kind.lower().replace("_", ""))
+        script = f"scripts/{_snake(step_type)}.py"
+        framework = _framework_of(step_type)
+        implementation: dict[str, Any]
+        if kind is None:
+            implementation = {"kind": "processing", "framework": "sklearn", "script": script}
+            todo.append(f"{step_type}: runs on an internal SDK ({raw_kind}); set implementation.image_uri to its "
+                        "image and check its script")
+        elif kind == "transform":
+            implementation = {"kind": "transform"}
+        elif kind == "model":
+            implementation = {"kind": "model", "framework": framework}
+            todo.append(f"{step_type}: check the serving image (framework {framework}) or set image_uri")
+        else:
+            implementation = {"kind": kind, "framework": framework, "script": script}
+            if raw_kind.lower() == "tuning":
+                todo.append(f"{step_type}: a tuning step, migrated as one training job; tune it with a plugin")
+        if "script" in implementation:
+            todo.append(f"{step_type}: write {script} (the step's {implementation['kind']} script)")
+        spec["implementation"] = implementation
+        specs.append(spec)
+    return {"description": f"Migrated from the cursus catalog {source} by `specwire migrate cursus`.",
+            "specs": specs}, todo
