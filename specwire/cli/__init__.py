@@ -137,8 +137,26 @@ def fail(error: Exception) -> NoReturn:
     raise typer.Exit(3)
 
 
+def load_plugins() -> None:
+    """Load the installed plugins (once); a broken one is a warning naming it, never a failure."""
+    from specwire.pipeline.plugins import load_plugins as load
+
+    problems = load()
+    if problems and not getattr(load_plugins, "warned", False):
+        from rich.markup import escape
+
+        console = _console(stderr=True)
+        for problem in problems:
+            console.print(f"[yellow]warning:[/yellow] plugin {escape(problem.name)!r} not loaded: "
+                          f"{escape(problem.message)}")
+        load_plugins.warned = True  # type: ignore[attr-defined]
+
+
 def load_catalog(catalog: list[str] | None) -> SpecRegistry:
     from specwire.specs.registry import load_registry
+
+    if not catalog or "builtin" in catalog:
+        load_plugins()
 
     registry = load_registry(catalog or None)
     return registry
@@ -284,14 +302,17 @@ def steps_list(catalog: CatalogOpt = None) -> None:
     longest = max((len(spec.step_type) for spec in registry), default=0)
     table.add_column("step type", no_wrap=longest <= 60, overflow="fold")
     table.add_column("kind", no_wrap=True)
-    for title in ("needs", "produces", "job-type variants"):
+    for title in ("needs", "produces", "job-type variants", "source"):
         table.add_column(title, overflow="fold")
+    from specwire.specs.registry import origin_of
+
     for spec in registry:
         table.add_row(
             escape(spec.step_type), spec.sagemaker_step_kind.value,
             escape(", ".join(d.logical_name + ("" if d.required else "?") for d in spec.dependencies)),
             escape(", ".join(o.logical_name for o in spec.outputs)),
             escape(", ".join(sorted(spec.job_type_variants))),
+            escape(origin_of(registry.source(spec.step_type))),
         )
     _console().print(table)
 

@@ -34,9 +34,11 @@ CatalogOpt = Annotated[
 
 def _classes(catalog: list[str] | None) -> dict[str, type[StepConfig]]:
     """The config classes of the catalog (generated ones for its file-only steps), else the registered ones."""
+    from specwire.cli import load_catalog, load_plugins
+
     if not catalog:
+        load_plugins()
         return dict(CONFIG_CLASSES)
-    from specwire.cli import load_catalog
     from specwire.configs.generated import registry_config_classes
 
     return registry_config_classes(load_catalog(catalog))

@@ -118,9 +118,11 @@ def resolver_for(catalog: SpecRegistry | Sequence[str | Path] | None, rules: tup
     packs, SPECWIRE_POLICY_PATH, `policy_packs`, then `rules`.
     """
     from specwire.engine.resolver import Resolver
+    from specwire.pipeline.plugins import load_plugins
     from specwire.policy.sources import discover_policies
     from specwire.specs.registry import SpecRegistry, load_registry
 
+    load_plugins()  # installed plugins' steps join the built-in catalog (broken ones are skipped)
     files = tuple(discover_policies(rules, packs))
     if isinstance(catalog, SpecRegistry):
         return Resolver(catalog, files)

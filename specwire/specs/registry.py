@@ -182,6 +182,21 @@ def builtin_catalog_files() -> list[Path]:
     return sorted(Path(str(folder)) / name.name for name in folder.iterdir() if name.name.endswith(".yaml"))
 
 
+#: Spec packs of installed plugins, by plugin name: part of the built-in catalog wherever `builtin`
+#: is loaded (added by `specwire.pipeline.plugins.install`).
+PLUGIN_PACKS: dict[str, tuple[Path, ...]] = {}
+
+
+def origin_of(source: str) -> str:
+    """Where a step type comes from, for listings: `builtin`, `plugin NAME`, or its pack file."""
+    if Path(source).parent == Path(str(resources.files("specwire.specs") / "catalog")):
+        return BUILTIN
+    for name, packs in PLUGIN_PACKS.items():
+        if Path(source) in packs:
+            return f"plugin {name}"
+    return source
+
+
 def load_registry(paths: Iterable[str | Path] | None = None) -> SpecRegistry:
     """Load the catalog: the built-in one when `paths` is empty or None, else exactly the given packs.
 
@@ -193,6 +208,9 @@ def load_registry(paths: Iterable[str | Path] | None = None) -> SpecRegistry:
         if str(item) == BUILTIN:
             for path in builtin_catalog_files():
                 load_pack(path, registry)
+            for name in sorted(PLUGIN_PACKS):
+                for path in PLUGIN_PACKS[name]:
+                    load_pack(path, registry)
             continue
         path = Path(item)
         if path.is_dir():
