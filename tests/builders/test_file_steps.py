@@ -95,3 +95,20 @@ def test_missing_pack_script_names_the_pack_file_and_field(offline: NetworkGuard
     ]
     with pytest.raises(BuildError, match=r"pack\.yaml: TextEmbedding\.implementation\.script: .*embed\.py does not"):
         script_uploads(plan.resolved, plan.configs)
+
+
+def test_model_and_transform_kinds_build_over_built_in_steps(offline: NetworkGuard) -> None:
+    from specwire.pipeline.api import Pipeline
+
+    pipeline = Pipeline.from_file(HERE / "model_pipeline.yaml", role_arn=ROLE,
+                                  catalog=["builtin", str(HERE / "model_pack.yaml")])
+    steps = steps_by_name(json.loads(pipeline.definition()))
+    model, score = steps["model"], steps["score"]["Arguments"]
+    assert model["Type"] == "Model"
+    assert model["Arguments"]["PrimaryContainer"]["Image"] == KNN_IMAGE
+    assert references(model["Arguments"]["PrimaryContainer"]) == ["Steps.xgb.ModelArtifacts.S3ModelArtifacts"]
+    assert references(score["ModelName"]) == ["Steps.model.ModelName"]
+    assert references(score["TransformInput"]) == [
+        "Steps.prep.ProcessingOutputConfig.Outputs['test_data'].S3Output.S3Uri"
+    ]
+    assert not offline.attempts
