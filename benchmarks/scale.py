@@ -132,12 +132,203 @@ def sweep(runs: int, quick: bool = False) -> dict[str, Any]:
             "gaps": gaps, "timeout": timeout}
 
 
+# --------------------------------------------------------------------------- realistic shapes (issue 18)
+
+#: Each shape child may use this much address space; past it the case is reported as out of memory.
+MEMORY_CAP_MIB = 6144
+#: A shape child still running after this long is stopped and reported as over time.
+SHAPE_TIMEOUT = 300
+CHAIN_SIZES = (10, 40, 100, 400)  # chains of 10 nodes: 100, 400, 1,000, 4,000 nodes
+RANDOM_SIZES = (100, 200, 400)
+DENSE_SIZES = (100, 300, 1000)
+CORPUS = HERE.parents[1] / "shared" / "corpus" / "cursus"
+FIFTEEN = "xgboost_complete_e2e_with_percentile_calibration_and_testing"
+
+
+def _shape_child(shape: str, size: int, runs: int) -> dict[str, Any]:
+    """One whole process: build the pipeline, resolve it (stage one from the cache), report."""
+    sys.path.insert(0, str(HERE))
+    import shapes
+
+    from specwire.engine.resolver import Resolver
+    from specwire.specs.registry import load_registry
+
+    if shape == "dense":
+        registry = shapes.dense_registry(size)
+        pipeline, _ = shapes.dense_pipeline(size)
+    else:
+        registry = load_registry()
+        pipeline = (shapes.chains(size) if shape == "chains"
+                    else shapes.random_pipeline(size, sorted(registry.step_types()), seed=0))
+    resolver = Resolver(registry)
+    start = time.perf_counter()
+    index = resolver.index
+    stage_one = time.perf_counter() - start
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = resolver.resolve(pipeline)
+        times.append(time.perf_counter() - start)
+    assert result is not None
+    return {"nodes": len(pipeline.nodes), "seconds_stage_one": stage_one, "matches": len(index.quality),
+            "resolve_first": times[0], "resolve_median": statistics.median(times),
+            "proven": result.stats.proven_optimal, "parts": result.stats.components,
+            "facts": result.stats.facts, "edges": [[a, b] for a, b in sorted(set(result.node_edges()))],
+            "errors": sorted({d.kind for d in result.diagnostics if d.severity == "error"}),
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _cap_memory() -> None:
+    cap = MEMORY_CAP_MIB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _child_process(argv: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str] | None]:
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=SHAPE_TIMEOUT, check=False, env=env,
+                              preexec_fn=_cap_memory)
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - start, None
+    return time.perf_counter() - start, done
+
+
+def run_shape(shape: str, size: int, runs: int, cache: str, inner_runs: int = 1) -> dict[str, Any]:
+    """`runs` whole processes of one shape (the first fills the stage-one cache and is not counted)."""
+    code = (f"import json, sys; sys.path.insert(0, {str(HERE)!r}); import scale; "
+            f"print(json.dumps(scale._shape_child({shape!r}, {size}, {inner_runs})))")
+    env = {**os.environ, "SPECWIRE_CACHE_DIR": cache}
+    walls, last = [], None
+    for i in range(runs + 1):
+        wall, done = _child_process([sys.executable, "-c", code], env)
+        if done is None:
+            return {"shape": shape, "size": size, "failed": f"over {SHAPE_TIMEOUT} s"}
+        if done.returncode != 0:
+            tail = done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]
+            return {"shape": shape, "size": size, "failed": f"{tail[0][:200]} (memory cap {MEMORY_CAP_MIB} MiB)"}
+        if i:
+            walls.append(wall)
+        last = json.loads(done.stdout.strip().splitlines()[-1])
+    assert last is not None
+    last.update(shape=shape, size=size, wall_median=statistics.median(walls), wall_min=min(walls),
+                wall_max=max(walls), runs=runs)
+    return last
+
+
+def _score(found: list[list[str]], intended: set[tuple[str, str]]) -> dict[str, float]:
+    from benchmarks.compare import score_edges
+
+    score = score_edges([(a, b) for a, b in found], frozenset(intended))
+    return {"precision": score.precision, "recall": score.recall}
+
+
+def _one_chain_edges() -> set[tuple[str, str]]:
+    sys.path.insert(0, str(HERE))
+    import shapes
+
+    from specwire.engine.resolver import resolve
+
+    return set(resolve(shapes.chains(1)).node_edges())
+
+
+def cursus_cli(runs: int, cache: str) -> dict[str, Any] | None:
+    """The team-catalog CLI path: whole process with a warm cache, and in process."""
+    if not (CORPUS / "specs.json").is_file():
+        return None
+    dag = CORPUS / "dags" / f"{FIFTEEN}.json"
+    script = Path(sys.executable).parent / "specwire"
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "specwire.cli"]
+    argv = [*command, "resolve", "-p", str(dag), "-c", str(CORPUS / "specs.json"), "--ignore-edges"]
+    env = {**os.environ, "SPECWIRE_CACHE_DIR": cache}
+    walls = []
+    for i in range(runs + 1):
+        wall, done = _child_process(argv, env)
+        if done is None or done.returncode not in (0, 1):
+            return {"failed": done.stderr[-300:] if done else "timeout"}
+        if i:
+            walls.append(wall)
+    code = (f"import json, statistics, time; from specwire.engine.pipeline_def import load_pipeline_file; "
+            f"from specwire.engine.resolver import ResolveOptions, Resolver; "
+            f"from specwire.specs.registry import load_registry; "
+            f"r = Resolver(load_registry([{str(CORPUS / 'specs.json')!r}])); p = load_pipeline_file({str(dag)!r}); "
+            f"o = ResolveOptions(ignore_edges=True); r.resolve(p, o); t = []\n"
+            f"for _ in range({max(runs, 5)}):\n s = time.perf_counter(); r.resolve(p, o); "
+            f"t.append(time.perf_counter() - s)\n"
+            f"print(json.dumps(statistics.median(t)))")
+    _, done = _child_process([sys.executable, "-c", code], env)
+    in_process = json.loads(done.stdout.strip().splitlines()[-1]) if done and done.returncode == 0 else None
+    return {"wall_median": statistics.median(walls), "wall_min": min(walls), "wall_max": max(walls),
+            "in_process_median": in_process, "nodes": 15}
+
+
+def shape_sweep(runs: int, quick: bool = False) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="specwire-shapes-") as cache:
+        one_chain = _one_chain_edges()
+        chains = []
+        for count in CHAIN_SIZES[:3] if quick else CHAIN_SIZES:
+            case = run_shape("chains", count, runs if count < 400 else max(1, runs // 2), cache)
+            if "failed" not in case:
+                sys.path.insert(0, str(HERE))
+                import shapes
+
+                case.update(_score(case.pop("edges"), shapes.chain_edges(one_chain, count)))
+            chains.append(case)
+        randoms = [run_shape("random", n, runs, cache) for n in RANDOM_SIZES]
+        dense = []
+        for types in DENSE_SIZES[:2] if quick else DENSE_SIZES:
+            case = run_shape("dense", types, runs, cache)
+            if "failed" not in case:
+                import shapes
+
+                case.update(_score(case.pop("edges"), shapes.dense_pipeline(types)[1]))
+            dense.append(case)
+        files = list(Path(cache).glob("index-*"))
+        biggest = max((f.stat().st_size for f in files), default=0)
+        cursus = cursus_cli(runs, cache)
+    for case in randoms:
+        case.pop("edges", None)
+    families = {}
+    for name, cases in (("chains", chains), ("random", randoms), ("dense", dense)):
+        ok = [(c["nodes"] if name != "dense" else c["size"], c["wall_median"]) for c in cases if "failed" not in c]
+        families[name] = exponent(ok) if len(ok) > 1 else None
+    return {"chains": chains, "random": randoms, "dense": dense, "largest_cache_bytes": biggest,
+            "cursus": cursus, "exponents": families}
+
+
+def print_shapes(data: dict[str, Any]) -> None:
+    for family in ("chains", "random", "dense"):
+        for c in data[family]:
+            if "failed" in c:
+                print(f"{family:>6} {c['size']:>5}: FAILED {c['failed']}")
+                continue
+            pr = f", P {c['precision']:.3f} R {c['recall']:.3f}" if "precision" in c else ""
+            print(f"{family:>6} {c['size']:>5} ({c['nodes']} nodes): process {c['wall_median']:.3f} s "
+                  f"(min {c['wall_min']:.3f}, max {c['wall_max']:.3f}), resolve {c['resolve_median']:.3f} s, "
+                  f"peak {c['peak_rss_mib']:.0f} MiB, proven {c['proven']}, {c['parts']} parts{pr}")
+        print(f"{family} exponent (process wall vs size): {data['exponents'][family]}")
+    print(f"largest stage-one cache file: {data['largest_cache_bytes'] / 1e6:.1f} MB")
+    cur = data["cursus"]
+    if cur and "failed" not in cur:
+        print(f"cursus CLI 15 nodes, warm cache: process {cur['wall_median'] * 1000:.0f} ms "
+              f"(min {cur['wall_min'] * 1000:.0f}), in process {(cur['in_process_median'] or 0) * 1000:.1f} ms")
+    else:
+        print(f"cursus CLI: {cur}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="only up to 1,000 nodes")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--shapes", action="store_true", help="the realistic shapes (issue 18) instead of the sweep")
     args = parser.parse_args(argv)
+    if args.shapes:
+        shaped = shape_sweep(args.runs, args.quick)
+        if args.json:
+            print(json.dumps(shaped, indent=2))
+        else:
+            print_shapes(shaped)
+        return 0
     data = sweep(args.runs, args.quick)
     if args.json:
         print(json.dumps(data, indent=2))
