@@ -24,16 +24,26 @@ from specwire.engine import messages as msg
 from specwire.engine import policy_guard, vocabulary
 from specwire.engine import policy_runner as policy
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, pm_symbol
-from specwire.engine.fast import components
+from specwire.engine.fast import chains, components
 from specwire.engine.fast.specialise import Signature
 from specwire.engine.order import find_cycle, topological_order
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
-from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control, solve
+from specwire.engine.solver import (
+    Messages,
+    SolveOutcome,
+    add_facts,
+    builtin_rule_file,
+    ground,
+    load_rules,
+    new_control,
+    solve,
+)
 from specwire.engine.terms import atom, job_symbol, profile_symbol, text_of
 from specwire.engine.whynot import why_not
 from specwire.plan import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats
 from specwire.specs.registry import SpecRegistry, split_qualified_source, unknown_step
 
+APART_RULES = "apart.lp"
 WIRING_RULES = ("jobs.lp", "gaps.lp", "choose.lp", "order.lp", "diagnose.lp", "objective.lp", "explain.lp")
 
 #: Default solver time limit in seconds; on expiry the best wiring so far is returned.
@@ -147,8 +157,13 @@ class Resolver:
 
     def _solve(self, index: CatalogIndex, nodes: Sequence[PipelineNode], edges: Sequence[tuple[str, str]],
                rules: Sequence[Path], options: ResolveOptions, stats: SolveStats,
-               diagnostics: list[Diagnostic]) -> tuple[_Model, tuple[list[Symbol], list[Symbol]] | None]:
-        """Ground and solve each part of the pipeline (engine/components.py) within one time limit."""
+               diagnostics: list[Diagnostic], apart: bool = True,
+               ) -> tuple[_Model, tuple[list[Symbol], list[Symbol]] | None]:
+        """Ground and solve each part of the pipeline (engine/components.py) within one time limit.
+
+        Plain job-type chains are solved apart (engine/fast/chains.py) when that can be proven
+        optimal; when the proof fails, the pipeline is solved again with the chains together.
+        """
         # The limit bounds solving, summed over the parts (grounding cannot be interrupted in clingo 5).
         budget = options.timeout
         jobs = sorted({n.job_type.lower() for n in nodes if n.job_type})
@@ -158,7 +173,14 @@ class Resolver:
         pairs = [*edges, *((a, b) for a, b in options.why_not if a in ranks and b in ranks)]
         # Policy files are other people's rules: they may relate any two nodes, so nothing is split.
         batch = len(nodes) if self.rule_files else BATCH_NODES
-        parts = components.split(index, nodes, pairs, inserts, batch)
+        plain = frozenset() if self.rule_files or inserts or not apart else chains.plain_jobs(index, nodes, rules)
+        parts = components.split(index, nodes, pairs, inserts, batch, plain)
+        borders: list[list[Symbol]] = [[] for _ in parts]
+        if plain and len(parts) > 1:
+            probed = {index.profile_for(n.step_type, n.job_type) for n in nodes
+                      if components.job_text(n.job_type) in plain}
+            links = chains.probe(index, probed, lambda part: self._probe_facts(index, part), rules)
+            borders = chains.border_facts(index, parts, plain, links)
         stats.components = len(parts)
         symbols: list[Symbol] = []
         cost: list[int] = []
@@ -166,16 +188,18 @@ class Resolver:
         proven, timed_out, missing, impossible = True, False, False, False
         stats.seconds_ground = stats.seconds_solve = 0.0
         stats.facts = 0
-        for part in parts:
+        for part, border in zip(parts, borders, strict=True):
             names = {n.name for n in part.nodes}
             part_edges = [e for e in edges if e[0] in names]
             messages = Messages()
             ctl = new_control([f"-c max_insert_depth={options.max_insert_depth}"], messages)
             signatures: set[Signature] = set()
             facts = list(_facts(index, self.registry, part, part_edges, options, jobs, ranks, signatures))
+            part_rules = [*rules, builtin_rule_file(APART_RULES)] if border else rules
+            facts.extend(_signed(border, signatures))
             # Policy rules may derive what the built-in rules read: only a program of specwire's own
             # rules leaves out the rules that cannot fire.
-            load_rules(ctl, rules, messages, None if self.rule_files else frozenset(signatures))
+            load_rules(ctl, part_rules, messages, None if self.rule_files else frozenset(signatures))
             if self.rule_files:
                 facts.extend(policy.catalog_facts(self.registry))
             stats.facts += add_facts(ctl, facts)
@@ -188,10 +212,12 @@ class Resolver:
                 stats.seconds_ground += run.seconds_ground
             else:
                 t0 = time.perf_counter()
-                ground(ctl, messages, rules)
+                ground(ctl, messages, part_rules)
                 stats.seconds_ground += time.perf_counter() - t0
                 limit = None if budget is None else max(budget - stats.seconds_solve, MIN_SLICE)
                 outcome = solve(ctl, limit)
+                if border and not _apart_proven(outcome):
+                    return self._solve(index, nodes, edges, rules, options, stats, diagnostics, apart=False)
             stats.seconds_solve += outcome.seconds
             proven &= outcome.proven
             timed_out |= outcome.timed_out
@@ -199,6 +225,11 @@ class Resolver:
             impossible |= not outcome.models and not outcome.timed_out
             symbols.extend(outcome.symbols)
             cost = _add_costs(cost, outcome.cost)
+        if plain and len(parts) > 1:
+            part_of = {n.name: i for i, part in enumerate(parts) for n in part.nodes}
+            uses = [(u.arguments[0].string, u.arguments[2].string) for u in symbols if u.name == "use"]
+            if chains.crossing_flips(uses, {n.name: n for n in nodes}, part_of):
+                return self._solve(index, nodes, edges, rules, options, stats, diagnostics, apart=False)
         stats.proven_optimal = proven and not missing
         stats.timed_out = timed_out
         stats.cost = cost
@@ -224,6 +255,24 @@ class Resolver:
                 "not proven optimal", "raise the limit with --timeout"))
         model = _read_model(symbols)
         return model, ((symbols, unsteered) if unsteered is not None else None)
+
+
+    def _probe_facts(self, index: CatalogIndex, part: components.Part) -> tuple[list[Symbol], frozenset[Signature]]:
+        signatures: set[Signature] = set()
+        ranks = {n.name: i for i, n in enumerate(part.nodes)}
+        facts = list(_facts(index, self.registry, part, [], ResolveOptions(), chains.PROBE_JOBS, ranks, signatures))
+        return facts, frozenset(signatures)
+
+
+def _apart_proven(outcome: SolveOutcome) -> bool:
+    """A part solved apart is proven when its optimum used no relaxed option (apart.lp); the
+    option level and `apart_open` are removed from the outcome."""
+    if not outcome.proven or not outcome.cost or outcome.cost[-1] != 0:
+        return False
+    if any(s.name == "apart_open" for s in outcome.symbols):
+        return False
+    outcome.cost = outcome.cost[:-1]
+    return True
 
 
 # --------------------------------------------------------------------------- facts

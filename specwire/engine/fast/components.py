@@ -161,25 +161,36 @@ class _Union:
 
 
 def split(index: CatalogIndex, nodes: Sequence[PipelineNode], pairs: Iterable[tuple[str, str]],
-          inserts: dict[tuple[str, str], dict[NewKey, ProfileKey]], batch_nodes: int) -> list[Part]:
+          inserts: dict[tuple[str, str], dict[NewKey, ProfileKey]], batch_nodes: int,
+          apart: frozenset[str] = frozenset()) -> list[Part]:
     """The components of the candidate-link graph, packed into parts of about `batch_nodes` nodes.
 
     `pairs` are node pairs the rules relate whatever the specs say (explicit and why-not edges).
+    `apart` are plain job types (engine/fast/chains.py) whose chains are kept apart: their nodes
+    join only nodes of their own job type or of no plain one, and the resolver proves the result.
     """
     union = _Union()
-    by_profile: dict[ProfileKey, list[str]] = defaultdict(list)
-    by_step: dict[str, str] = {}
+    by_profile: dict[tuple[ProfileKey, str | None], list[str]] = defaultdict(list)
+    by_step: dict[tuple[str, str | None], str] = {}
     for node in nodes:
         union.find(node.name)
-        by_profile[index.profile_for(node.step_type, node.job_type)].append(node.name)
-        first = by_step.setdefault(node.step_type, node.name)
+        chain = job_text(node.job_type) if job_text(node.job_type) in apart else None
+        by_profile[(index.profile_for(node.step_type, node.job_type), chain)].append(node.name)
+        first = by_step.setdefault((node.step_type, chain), node.name)
         union.join(first, node.name)
-    for p2, names in by_profile.items():
+        if chain is not None:
+            union.join(("chain", chain), node.name)
+    profiles_present: dict[ProfileKey, list[str | None]] = defaultdict(list)
+    for p, chain in by_profile:
+        profiles_present[p].append(chain)
+    for (p2, chain2), names in by_profile.items():
         for dep in index.profiles[p2].dependencies:
             for p1 in provider_profiles(index, p2, dep.logical_name):
-                for provider in by_profile.get(p1, ()):
-                    for consumer in names:
-                        union.join(provider, consumer)
+                for chain1 in profiles_present.get(p1, ()):
+                    if chain1 is not None and chain2 is not None and chain1 != chain2:
+                        continue  # two plain chains: a link the resolver offers apart (apart.lp)
+                    # The nodes of one (profile, chain) are joined already (same step type): one link will do.
+                    union.join(by_profile[(p1, chain1)][0], names[0])
     for a, b in pairs:
         union.join(a, b)
     # An inserted step joins the gap it serves, and any written node that could feed it.
@@ -194,8 +205,9 @@ def split(index: CatalogIndex, nodes: Sequence[PipelineNode], pairs: Iterable[tu
     for key, profile in new_profiles.items():
         for dep in index.profiles[profile].dependencies:
             for p1 in provider_profiles(index, profile, dep.logical_name):
-                for provider in by_profile.get(p1, ()):
-                    union.join(provider, ("new", key))
+                for chain in profiles_present.get(p1, ()):
+                    for provider in by_profile[(p1, chain)]:
+                        union.join(provider, ("new", key))
                 for other in new_by_profile.get(p1, ()):
                     if other != key:
                         union.join(("new", other), ("new", key))
