@@ -174,21 +174,16 @@ class Resolver:
         # Policy files are other people's rules: they may relate any two nodes, so nothing is split.
         batch = len(nodes) if self.rule_files else BATCH_NODES
         plain = frozenset() if self.rule_files or inserts or not apart else chains.plain_jobs(index, nodes, rules)
-        parts = components.split(index, nodes, pairs, inserts, batch, plain)
-        borders: list[list[Symbol]] = [[] for _ in parts]
-        if plain and len(parts) > 1:
-            probed = {index.profile_for(n.step_type, n.job_type) for n in nodes
-                      if components.job_text(n.job_type) in plain}
-            links = chains.probe(index, probed, lambda part: self._probe_facts(index, part), rules)
-            borders = chains.border_facts(index, parts, plain, links)
+        parts = components.split(index, nodes, pairs, inserts, 1 if plain else batch, plain)
         stats.components = len(parts)
         symbols: list[Symbol] = []
         cost: list[int] = []
         unsteered: list[Symbol] | None = None
-        proven, timed_out, missing, impossible = True, False, False, False
         stats.seconds_ground = stats.seconds_solve = 0.0
         stats.facts = 0
-        for part, border in zip(parts, borders, strict=True):
+
+        def solve_part(part: components.Part, border: list[Symbol]) -> SolveOutcome | None:
+            nonlocal unsteered
             names = {n.name for n in part.nodes}
             part_edges = [e for e in edges if e[0] in names]
             messages = Messages()
@@ -216,20 +211,26 @@ class Resolver:
                 stats.seconds_ground += time.perf_counter() - t0
                 limit = None if budget is None else max(budget - stats.seconds_solve, MIN_SLICE)
                 outcome = solve(ctl, limit)
-                if border and not _apart_proven(outcome):
-                    return self._solve(index, nodes, edges, rules, options, stats, diagnostics, apart=False)
             stats.seconds_solve += outcome.seconds
-            proven &= outcome.proven
-            timed_out |= outcome.timed_out
-            missing |= not outcome.models
-            impossible |= not outcome.models and not outcome.timed_out
-            symbols.extend(outcome.symbols)
-            cost = _add_costs(cost, outcome.cost)
+            return outcome if not border or chains.proven_apart(outcome) else None
+
         if plain and len(parts) > 1:
-            part_of = {n.name: i for i, part in enumerate(parts) for n in part.nodes}
-            uses = [(u.arguments[0].string, u.arguments[2].string) for u in symbols if u.name == "use"]
-            if chains.crossing_flips(uses, {n.name: n for n in nodes}, part_of):
+            probed = {index.profile_for(n.step_type, n.job_type) for n in nodes
+                      if components.job_text(n.job_type) in plain}
+            links = chains.probe(index, probed, lambda part: self._probe_facts(index, part), rules)
+            found_apart = chains.Apart(index, parts, plain, ranks, pairs, batch, links).run(solve_part, nodes)
+            if found_apart is None:  # not provably the optimum: the chains are solved together
                 return self._solve(index, nodes, edges, rules, options, stats, diagnostics, apart=False)
+            outcomes = found_apart
+        else:
+            outcomes = [o for o in (solve_part(part, []) for part in parts) if o is not None]
+        proven = all(o.proven for o in outcomes)
+        timed_out = any(o.timed_out for o in outcomes)
+        missing = not all(o.models for o in outcomes)
+        impossible = any(not o.models and not o.timed_out for o in outcomes)
+        for outcome in outcomes:
+            symbols.extend(outcome.symbols)
+            cost = components.add_costs(cost, outcome.cost)
         stats.proven_optimal = proven and not missing
         stats.timed_out = timed_out
         stats.cost = cost
@@ -262,17 +263,6 @@ class Resolver:
         ranks = {n.name: i for i, n in enumerate(part.nodes)}
         facts = list(_facts(index, self.registry, part, [], ResolveOptions(), chains.PROBE_JOBS, ranks, signatures))
         return facts, frozenset(signatures)
-
-
-def _apart_proven(outcome: SolveOutcome) -> bool:
-    """A part solved apart is proven when its optimum used no relaxed option (apart.lp); the
-    option level and `apart_open` are removed from the outcome."""
-    if not outcome.proven or not outcome.cost or outcome.cost[-1] != 0:
-        return False
-    if any(s.name == "apart_open" for s in outcome.symbols):
-        return False
-    outcome.cost = outcome.cost[:-1]
-    return True
 
 
 # --------------------------------------------------------------------------- facts
@@ -339,13 +329,6 @@ def _signed(facts: Iterable[Symbol], signatures: set[Signature]) -> Iterator[Sym
     for symbol in facts:
         signatures.add(_signature(symbol))
         yield symbol
-
-
-def _add_costs(a: Sequence[int], b: Sequence[int]) -> list[int]:
-    """Cost vectors of two parts, summed level by level (both list the levels lowest last)."""
-    width = max(len(a), len(b))
-    a, b = [0] * (width - len(a)) + list(a), [0] * (width - len(b)) + list(b)
-    return [x + y for x, y in zip(a, b, strict=True)]
 
 
 def _type_ranks(index: CatalogIndex, registry: SpecRegistry) -> dict[str, int]:

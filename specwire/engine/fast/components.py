@@ -216,11 +216,23 @@ def split(index: CatalogIndex, nodes: Sequence[PipelineNode], pairs: Iterable[tu
         groups.setdefault(union.find(node.name), Part([])).nodes.append(node)
     for key, profile in sorted(new_profiles.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         groups[union.find(("new", key))].inserts[key] = profile
+    return pack(sorted(groups.values(), key=lambda g: g.nodes[0].name), batch_nodes)
+
+
+def pack(groups: Iterable[Part], batch_nodes: int) -> list[Part]:
+    """Components packed, in order, into parts of at most `batch_nodes` nodes (a bigger one alone)."""
     parts: list[Part] = []
-    for group in sorted(groups.values(), key=lambda g: g.nodes[0].name):
+    for group in groups:
         if parts and len(parts[-1].nodes) + len(group.nodes) <= batch_nodes:
             parts[-1].nodes.extend(group.nodes)
             parts[-1].inserts.update(group.inserts)
         else:
             parts.append(Part(list(group.nodes), dict(group.inserts)))
     return parts
+
+
+def add_costs(a: Sequence[int], b: Sequence[int]) -> list[int]:
+    """Cost vectors of two parts, summed level by level (both list the levels lowest last)."""
+    width = max(len(a), len(b))
+    a, b = [0] * (width - len(a)) + list(a), [0] * (width - len(b)) + list(b)
+    return [x + y for x, y in zip(a, b, strict=True)]
