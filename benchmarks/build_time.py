@@ -25,7 +25,7 @@ from typing import Any
 PHASES = """
 import json, sys, time
 t0 = time.perf_counter()
-from specwire.cli import example_path
+from specwire.cli.common import example_path
 from specwire.pipeline.api import Pipeline
 t1 = time.perf_counter()
 pipeline = Pipeline.from_file(example_path("fraud"), role_arn="arn:aws:iam::000000000000:role/bench")

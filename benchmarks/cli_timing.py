@@ -108,7 +108,7 @@ def in_process_timings(runs: int, corpus: Path) -> dict[str, Any]:
 
 
 def _in_process(runs: int, corpus: Path) -> dict[str, Any]:
-    from specwire.cli import example_path
+    from specwire.cli.common import example_path
     from specwire.engine.pipeline_def import load_pipeline_file
     from specwire.engine.resolver import ResolveOptions, Resolver
     from specwire.specs.registry import load_registry

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from specwire.cli import CatalogOpt, ExampleOpt, RulesOpt, fail
+from specwire.cli.common import CatalogOpt, ExampleOpt, RulesOpt, fail
 
 if TYPE_CHECKING:
     from specwire.configs.base import StepConfig
@@ -68,12 +68,13 @@ def build(
     """Build the SageMaker pipeline definition (JSON, schema 2020-12-01) of a pipeline, offline."""
     from rich.markup import escape
 
-    from specwire.cli import OutputFormat, _console, emit, exit_code
+    from specwire.cli.common import OutputFormat, emit, exit_code
+    from specwire.cli.common import console as _console
 
     console = _console(stderr=True)
     started = time.perf_counter()
     try:
-        from specwire.cli import example_path
+        from specwire.cli.common import example_path
         from specwire.errors import BadInputError
         from specwire.pipeline.api import ROLE_ENV, Pipeline
 

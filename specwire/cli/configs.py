@@ -34,7 +34,7 @@ CatalogOpt = Annotated[
 
 def _classes(catalog: list[str] | None) -> dict[str, type[StepConfig]]:
     """The config classes of the catalog (generated ones for its file-only steps), else the registered ones."""
-    from specwire.cli import load_catalog, load_plugins
+    from specwire.cli.common import load_catalog, load_plugins
 
     if not catalog:
         load_plugins()

@@ -1,41 +1,29 @@
-"""`specwire deploy` and `specwire graph`: a pipeline file to SageMaker, or to a picture.
+"""`specwire deploy`: a pipeline file to SageMaker (and, with --start, a run of it).
 
 Mounted lazily by `specwire.cli` (only `specwire deploy ...` pays for boto3 and the SageMaker SDK).
 Exit codes as everywhere: 0 done, 1 the pipeline does not resolve or AWS refused, 2 bad input.
 
-`graph --format svg` draws with specwire's own layered layout (`specwire.pipeline.render.to_svg`): no
-Graphviz needed, the same picture on every machine. For Graphviz's layout, pipe
-`--format dot` into `dot -Tsvg`.
 """
 
 from __future__ import annotations
 
-import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from specwire.cli import CatalogOpt, RulesOpt, fail
+from specwire.cli.common import CatalogOpt, RulesOpt, fail
 
 if TYPE_CHECKING:
-    from specwire.plan import ResolvedPipeline
+    pass
 
-deploy_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-graph_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
 PipelineArg = Annotated[Path, typer.Argument(help="Pipeline file (YAML or JSON), as `specwire resolve -p` reads.")]
 FillGapsOpt = Annotated[bool, typer.Option("--fill-gaps", help="Insert catalog steps for missing inputs.")]
 
 
-class GraphFormat(StrEnum):
-    mermaid = "mermaid"
-    dot = "dot"
-    svg = "svg"
-
-
-@deploy_app.command("deploy")
+@app.command("deploy")
 def deploy(
     pipeline_file: PipelineArg,
     role: Annotated[str, typer.Option("--role", help="IAM role ARN the pipeline runs as.")],
@@ -58,7 +46,7 @@ def deploy(
     """Deploy a pipeline file to SageMaker: upload the step scripts, create or update the pipeline."""
     from rich.markup import escape
 
-    from specwire.cli import _console
+    from specwire.cli.common import console as _console
 
     console = _console(stderr=True)
     try:
@@ -92,51 +80,6 @@ def deploy(
     reason = f": {report.failure_reason}" if report.failure_reason else ""
     console.print(f"[red]execution {escape(report.status.lower())}[/red]{escape(reason)}")
     raise typer.Exit(1)
-
-
-@graph_app.command("graph")
-def graph(
-    pipeline_file: PipelineArg,
-    fmt: Annotated[GraphFormat, typer.Option("--format", "-f", help="mermaid, dot or svg.")] = GraphFormat.mermaid,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file "  # noqa: UP045
-                                                   "(atomically) instead of standard output.")] = None,
-    fill_gaps: FillGapsOpt = False,
-    catalog: CatalogOpt = None,
-    rules: RulesOpt = None,
-) -> None:
-    """Draw the resolved pipeline (inserted steps dashed). SVG needs no Graphviz."""
-    from specwire.cli import exit_code
-    from specwire.pipeline import render
-
-    try:
-        from specwire.files import atomic_write
-        from specwire.pipeline.api import Pipeline
-
-        pipeline = Pipeline.from_file(pipeline_file, fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
-        result = pipeline.resolve()
-        text = {GraphFormat.mermaid: render.to_mermaid, GraphFormat.dot: render.to_dot,
-                GraphFormat.svg: render.to_svg}[fmt](result)
-        if output is not None:
-            atomic_write(output, text)
-        else:
-            sys.stdout.write(text)
-    except Exception as exc:
-        fail(exc)
-    _report_errors(result)
-    raise typer.Exit(exit_code(result))
-
-
-def _report_errors(result: ResolvedPipeline) -> None:
-    """The drawing is made either way; a pipeline that does not resolve also says why, on stderr."""
-    from rich.markup import escape
-
-    from specwire.cli import _console
-
-    console = _console(stderr=True)
-    for d in result.errors:
-        console.print(f"[red]error[/red] {escape(d.kind)}: {escape(d.message)}")
-        if d.suggested_fix:
-            console.print(f"  fix: {escape(d.suggested_fix)}")
 
 
 def _parameters(items: list[str]) -> dict[str, str]:

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from specwire.cli import fail
+from specwire.cli.common import fail
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Migrate another tool's catalog to a specwire spec pack.")
@@ -32,7 +32,7 @@ def cursus(
     """Write a spec pack with an implementation block per step type of a cursus catalog."""
     from rich.markup import escape
 
-    from specwire.cli import _console
+    from specwire.cli.common import console as _console
 
     try:
         import yaml

@@ -25,7 +25,7 @@ def _echo(text: str = "", err: bool = False) -> None:
 
 
 def _fail(error: Exception) -> typer.Exit:
-    from specwire.cli import fail
+    from specwire.cli.common import fail
 
     fail(error)
 
@@ -121,7 +121,7 @@ def list_policies(
 @app.command("vocabulary")
 def vocabulary() -> None:
     """The predicates a policy may read, and those it derives."""
-    from specwire.policy.sources import VOCABULARY
+    from specwire.policy.vocabulary import VOCABULARY
 
     width = max(len(p.signature) for p in VOCABULARY)
     group = ""

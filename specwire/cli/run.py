@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from specwire.cli import CatalogOpt, ExampleOpt, RulesOpt, fail
+from specwire.cli.common import CatalogOpt, ExampleOpt, RulesOpt, fail
 
 if TYPE_CHECKING:
     from specwire.local import RunResult
@@ -53,11 +53,11 @@ def run(
     """Run a pipeline's built SageMaker definition locally, step by step."""
     from rich.markup import escape
 
-    from specwire.cli import _console
+    from specwire.cli.common import console as _console
 
     console = _console(stderr=True)
     try:
-        from specwire.cli import example_path
+        from specwire.cli.common import example_path
         from specwire.cli.deploy import _parameters
         from specwire.errors import BadInputError
         from specwire.pipeline import Pipeline
@@ -100,7 +100,7 @@ def run(
 def _report(result: RunResult) -> None:
     from rich.markup import escape
 
-    from specwire.cli import _console
+    from specwire.cli.common import console as _console
 
     console = _console()
     style = "green" if result.ok else "red"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from clingo import Control, Function, Number, String, Symbol, SymbolicAtoms, SymbolType
 
-from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control
+from specwire.engine.solver import Messages, add_facts, ground, load_rules, new_control
 from specwire.engine.terms import atom, norm_name, profile_symbol, text_of, words
 from specwire.engine.vocabulary import split_job_facts
 from specwire.specs.models import StepSpecification
@@ -134,8 +133,6 @@ def _port_words(name: str, aliases: Iterable[str], keywords: Iterable[str]) -> l
     return sorted(found)
 
 
-_CACHE: dict[str, CatalogIndex] = {}
-_LOCK = threading.Lock()
 
 
 #: Bump when the cached structure changes.
@@ -179,38 +176,6 @@ def catalog_fingerprint(registry: SpecRegistry, rule_files: Iterable[Path]) -> s
     for path in rule_files:
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def cache_dir() -> Path | None:
-    """Where stage one's results persist between runs (engine/index_cache.py decides)."""
-    from specwire.engine import index_cache
-
-    return index_cache.cache_dir()
-
-
-def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> CatalogIndex:
-    """Compute (or fetch from the cache) the profile-level matches of a catalog."""
-    files = [builtin_rule_file(name) for name in MATCH_RULES] + list(extra_rules)
-    key = catalog_fingerprint(registry, files)
-    with _LOCK:
-        cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
-    from specwire.engine import index_cache
-
-    profiles = dict(profile_keys(registry))
-    index = index_cache.load(key, profiles, tuple(files))
-    # SPECWIRE_CACHE=0 means no cache of any kind: the shipped one is skipped too.
-    if index is None and len(files) == len(MATCH_RULES) and cache_dir() is not None:
-        from specwire.engine.fast import builtin_index  # the shipped stage one of the built-in catalog
-
-        index = builtin_index.load(key, profiles, files)
-    if index is None:
-        index = _compute(profiles, files)
-        index_cache.store(key, index)
-    with _LOCK:
-        _CACHE[key] = index
-    return index
 
 
 def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -> CatalogIndex:

@@ -15,6 +15,7 @@ policy reads that nothing defines is never true; `resolve` warns about it as `ru
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -261,3 +262,30 @@ def guard(files: Sequence[Path]) -> list[str]:
     return [f"{use.where()}: `{use.signature}` is neither in the policy vocabulary nor defined in the policy files, "
             "so it is never true (run `specwire rules check` for suggestions)"
             for use in undefined_reads(program, engine_predicates())]
+
+
+def grounding_errors(files: Sequence[Path], seconds: float) -> list[str]:
+    """Unsafe variables and other grounding errors, with the policy vocabulary loaded beside the files."""
+    from clingo import Control
+
+    from specwire.engine import policy_runner as policy
+    from specwire.engine.solver import Messages, builtin_rule_file
+
+    messages = Messages()
+    ctl = Control(["--warn=none"], logger=messages, message_limit=50)
+    loaded = [*files, builtin_rule_file(policy.POLICY_RULES)]
+    for path in loaded:
+        ctl.load(str(path))
+
+    def task(grounded: Callable[[float], None]) -> tuple[Any, ...]:
+        with contextlib.suppress(RuntimeError):  # the logger has the messages
+            ctl.ground([("base", [])])
+        grounded(0.0)
+        return (messages.errors(),)
+
+    if policy.can_isolate():
+        payload = policy.run_isolated(task, files, seconds, seconds)
+        errors: list[str] = list(payload[0]) if payload else []
+    else:
+        errors = list(task(lambda _s: None)[0])
+    return errors

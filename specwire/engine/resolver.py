@@ -23,7 +23,7 @@ from clingo import Function, Number, String, Symbol, SymbolType
 from specwire.engine import messages as msg
 from specwire.engine import policy_guard, vocabulary
 from specwire.engine import policy_runner as policy
-from specwire.engine.catalog_index import CatalogIndex, ProfileKey, build_index, pm_symbol
+from specwire.engine.catalog_index import CatalogIndex, ProfileKey, pm_symbol
 from specwire.engine.fast import chains, components
 from specwire.engine.fast.specialise import Signature
 from specwire.engine.order import find_cycle, topological_order
@@ -38,6 +38,7 @@ from specwire.engine.solver import (
     new_control,
     solve,
 )
+from specwire.engine.stage_one import build_index
 from specwire.engine.terms import atom, job_symbol, profile_symbol, text_of
 from specwire.engine.whynot import why_not
 from specwire.plan import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
-from clingo import Function, String, Symbol, SymbolType
+from clingo import Function, Number, String, Symbol, SymbolType
 
 from specwire.specs.names import norm_name as norm_name  # re-exported: the engine's one spelling
+
+#: A clingo term, for the layers that hand facts to the engine without importing clingo.
+Term = Symbol
 
 NONE = Function("none")
 
@@ -55,3 +59,22 @@ def profile_symbol(step_type: str, variant: str | None) -> Symbol:
 
 def new_node_symbol(step_type: str, job: Symbol) -> Symbol:
     return Function("new", [String(step_type), job])
+
+
+def fact(name: str, *arguments: Symbol) -> Symbol:
+    """The fact `name(arguments...)` (a constant when there are no arguments)."""
+    return Function(name, list(arguments))
+
+
+def text_term(text: str) -> Symbol:
+    """A string term: user text stays data, never program text."""
+    return String(text)
+
+
+def value_term(value: Any) -> Symbol:
+    """A config value as a term: a bool is the constant `true`/`false`, a 32-bit int a number, else a string."""
+    if isinstance(value, bool):
+        return Function("true" if value else "false")
+    if isinstance(value, int) and -(2**31) <= value < 2**31:
+        return Number(value)
+    return String(str(value))

@@ -286,46 +286,9 @@ class Pipeline:
         runs the training jobs itself, so a separate training step would train a model nobody
         uses. The hyperparameters given to the training step stay fixed; the others are searched.
         """
-        from specwire.configs import keywords
+        from specwire.pipeline import tuning
 
-        step_type = self._catalog_step("HyperparameterTuning")
-        trainers = [s for s in self._steps if keywords.trained_framework(s.step_type)]
-        if framework is not None:
-            trainers = [s for s in trainers if keywords.trained_framework(s.step_type) == framework]
-        if len(trainers) > 1:
-            names = ", ".join(s.name for s in trainers)
-            raise ConfigError(
-                f"tune_hyperparameters: the pipeline trains {len(trainers)} models ({names}); which one to tune "
-                "is unclear",
-                suggested_fix="pass framework='xgboost', 'lightgbm' or 'pytorch'",
-            )
-        base: dict[str, Any] = {}
-        replaced: RequestedStep | None = trainers[0] if trainers else None
-        if replaced is not None:
-            framework = keywords.trained_framework(replaced.step_type)
-            base = keywords.tuning_from_training(replaced.overrides, step_type)
-        if framework is not None:
-            base["framework"] = framework
-        node_name = name or (replaced.name if replaced is not None and replaced.name != replaced.step_type
-                             else None)
-        position = len(self._steps)
-        with self._all_or_nothing():
-            if replaced is not None:
-                position = self._steps.index(replaced)
-                self._steps.remove(replaced)
-            settings = self._config_overrides(step_type, node_name or step_type, config)
-            merged = {**base, **settings, **overrides}
-            keywords.default_ranges(merged)
-            self._add(step_type, node_name, None, None, merged)
-            self._steps.insert(position, self._steps.pop())
-        if replaced is not None:
-            tuned = self._steps[position].name
-            self._edges = [(tuned if a == replaced.name else a, tuned if b == replaced.name else b)
-                           for a, b in self._edges]
-            self._notes.append(f"tune_hyperparameters: the {framework} training step {replaced.name!r} became the "
-                               f"tuning job {tuned!r} (its fixed hyperparameters kept, the rest searched)")
-        self._changed()
-        return self
+        return tuning.tune(self, framework, config=config, name=name, overrides=overrides)
 
     def evaluate_performance(
         self, metrics: Sequence[str] | None = None, *, config: StepConfig | Mapping[str, Any] | None = None,

@@ -23,7 +23,7 @@ def policy_facts(pipeline: Pipeline, definition: Any) -> tuple[Any, ...]:
     """With policy files, what they may test: the context and each written node's config."""
     if not pipeline.resolver.rule_files:
         return ()
-    from specwire.policy.sources import pipeline_policy_facts
+    from specwire.policy.facts import pipeline_policy_facts
 
     context: dict[str, Any] = {"environment": pipeline.environment, "region": pipeline.aws_region}
     for key, value in (("bucket", pipeline.bucket), ("role_arn", pipeline.role_arn or os.environ.get(ROLE_ENV)),

@@ -18,9 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from specwire.engine.policy_guard import Finding, Program, parse_file, rule_findings
+from specwire.engine.policy_guard import Finding, Program, grounding_errors, parse_file, rule_findings
 from specwire.errors import RuleFileError, did_you_mean
-from specwire.policy.sources import OUTPUTS, READABLE
+from specwire.policy.vocabulary import OUTPUTS, READABLE
 
 #: How long grounding a checked file alone may take (a file whose own facts explode).
 CHECK_GROUND_SECONDS = 10.0
@@ -77,29 +77,7 @@ def _messages_to_findings(lines: Iterable[str], default_file: str) -> list[Findi
 
 def _ground_check(files: Sequence[Path]) -> list[Finding]:
     """Unsafe variables and other grounding errors, with the policy vocabulary loaded beside the files."""
-    from clingo import Control
-
-    from specwire.engine import policy_runner as policy
-    from specwire.engine.solver import Messages, builtin_rule_file
-
-    messages = Messages()
-    ctl = Control(["--warn=none"], logger=messages, message_limit=50)
-    loaded = [*files, builtin_rule_file(policy.POLICY_RULES)]
-    for path in loaded:
-        ctl.load(str(path))
-
-    def task(grounded: Callable[[float], None]) -> tuple[Any, ...]:
-        with contextlib.suppress(RuntimeError):  # the logger has the messages
-            ctl.ground([("base", [])])
-        grounded(0.0)
-        return (messages.errors(),)
-
-    if policy.can_isolate():
-        payload = policy.run_isolated(task, files, CHECK_GROUND_SECONDS, CHECK_GROUND_SECONDS)
-        errors: list[str] = list(payload[0]) if payload else []
-    else:
-        errors = list(task(lambda _s: None)[0])
-    return _messages_to_findings(errors, str(files[0]))
+    return _messages_to_findings(grounding_errors(files, CHECK_GROUND_SECONDS), str(files[0]))
 
 
 # --------------------------------------------------------------------------- vocabulary

@@ -1,8 +1,8 @@
-"""Policy rules: where they come from, what they may read, and the facts specwire gives them.
+"""Policy rules: where they come from (the vocabulary is in `vocabulary.py`, their facts in `facts.py`).
 
 Policy files are `.lp` files that derive `violation(Id, Message, Args)` (a hard rule: the
 pipeline fails with a `policy` diagnostic) or `prefer(Id, Weight, Args)` (a soft rule: the wiring
-avoids the cost when it can). docs/policies.md is the guide; `VOCABULARY` below is the contract
+avoids the cost when it can). docs/policies.md is the guide; `specwire.policy.vocabulary.VOCABULARY` is the contract
 that `specwire rules check` checks files against.
 
 Where they come from, in this order (each adds to the ones before; nothing is replaced):
@@ -19,8 +19,7 @@ Where they come from, in this order (each adds to the ones before; nothing is re
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,68 +27,16 @@ from typing import TYPE_CHECKING, Any
 
 from specwire.errors import BadInputError, RuleFileError, suggestion_text
 from specwire.plan import check_environment
+from specwire.policy.facts import context_facts, pipeline_policy_facts, reads_configs
 
 if TYPE_CHECKING:
-    from clingo import Symbol
-
-    from specwire.configs.base import StepConfig
+    from specwire.engine.terms import Term
 
 ENV_VAR = "SPECWIRE_POLICY_PATH"
 SETTINGS_FILE = "specwire.toml"
 BUILTIN_PACK = "builtin"
 PACKS = (BUILTIN_PACK,)
 _SETTINGS_KEYS = ("dirs", "packs")
-
-
-@dataclass(frozen=True)
-class Predicate:
-    """One predicate of the policy vocabulary."""
-
-    signature: str
-    meaning: str
-    #: "pipeline", "wiring", "catalog", "context", "derived by specwire"; "output" for what a policy derives.
-    group: str
-
-
-#: What a policy may read, and (group "output") what it may derive. docs/policies.md documents each.
-VOCABULARY: tuple[Predicate, ...] = (
-    Predicate("node/1", "N is a node the pipeline names (a string)", "pipeline"),
-    Predicate("node_step/2", "node N is of step type T (a string, e.g. \"XGBoostTraining\")", "pipeline"),
-    Predicate("node_job/2", "node N has job type J (training, calibration, ...; `none` when it has none)",
-              "pipeline"),
-    Predicate("explicit/2", "the pipeline file has an edge N1 -> N2", "pipeline"),
-    Predicate("use/4", "the chosen wiring: output O of N1 feeds dependency D of N2", "wiring"),
-    Predicate("wired/2", "the chosen wiring at node level: N1 feeds N2", "wiring"),
-    Predicate("provided/2", "dependency D of node N is wired", "wiring"),
-    Predicate("insert/1", "step new(T, J) is inserted to fill a gap (with --fill-gaps)", "wiring"),
-    Predicate("present/1", "N is a node of the final pipeline, written or inserted", "wiring"),
-    Predicate("step_of/2", "node N of the final pipeline, written or inserted, is of step type T", "wiring"),
-    Predicate("job_of/2", "node N of the final pipeline has job type J (`none` when it has none)", "wiring"),
-    Predicate("edge_type/5", "chosen edge use(N1, O, N2, D) carries data of type DT", "wiring"),
-    Predicate("step_kind/2", "step type T is built as a SageMaker step of kind K (\"Training\", "
-              "\"Processing\", \"Tuning\", \"Transform\", \"CreateModel\", \"RegisterModel\", \"Condition\", ...)",
-              "catalog"),
-    Predicate("output_type/3", "output O of step type T holds data of type DT (raw_tabular, model_artifacts, ...)",
-              "catalog"),
-    Predicate("input_type/3", "dependency D of step type T accepts data of type DT", "catalog"),
-    Predicate("environment/1", "the pipeline runs in environment E (dev, prod, ...), when its context names one",
-              "context"),
-    Predicate("context/2", "field F of the pipeline's context has value V (region, data_size_gb, ...)", "context"),
-    Predicate("config/3", "field F of node N's generated config has value V (instance_type, "
-              "\"hyperparameters.max_depth\", ...)", "context"),
-    Predicate("instance_type/2", "node N runs on instance type T (\"ml.m5.xlarge\"; any config field named "
-              "instance_type)", "context"),
-    Predicate("instance_family/2", "node N runs on instances of family F (\"m5\", \"g5\", \"p3\", ...)", "context"),
-    Predicate("gpu_instance/2", "node N runs on GPU instance type T (families g* and p*)", "context"),
-    Predicate("violation/3", "violation(Id, Message, Args): a hard rule is broken; the pipeline fails", "output"),
-    Predicate("prefer/3", "prefer(Id, Weight, Args): a soft cost; the wiring with the least total is chosen",
-              "output"),
-)
-
-#: Signatures a policy derives for specwire to read.
-OUTPUTS = frozenset(p.signature for p in VOCABULARY if p.group == "output")
-#: Signatures a policy may read.
-READABLE = frozenset(p.signature for p in VOCABULARY if p.group != "output")
 
 
 # --------------------------------------------------------------------------- files
@@ -208,155 +155,8 @@ def discover_policies(rules: Sequence[str | Path] = (), packs: Sequence[str] = (
     return policy_files(sources)
 
 
-# --------------------------------------------------------------------------- facts
-
-
-def context_facts(context: Mapping[str, Any]) -> tuple[Symbol, ...]:
-    """`environment(E)` and `context(Field, Value)` for the scalar fields of a pipeline's context."""
-    from clingo import Function
-
-    from specwire.engine.terms import atom
-
-    facts: list[Symbol] = []
-    for key in sorted(context):
-        value = context[key]
-        if key == "environment" and value is not None:
-            facts.append(Function("environment", [atom(check_environment(value, "context.environment"))]))
-        for field, item in _flatten(str(key), value):
-            facts.append(Function("context", [_field(field), _value(item)]))
-    return tuple(facts)
-
-
-def config_facts(configs: Mapping[str, StepConfig]) -> tuple[Symbol, ...]:
-    """`config(Node, Field, Value)` for each generated config, with `instance_type/2`, `instance_family/2`
-    and `gpu_instance/2`.
-
-    The pipeline-wide fields (region, role, bucket, ...) and the computed S3 paths are left out:
-    they are the same for every node (see `context/2`). Nested fields are dotted strings
-    (`"hyperparameters.max_depth"`), a list gives one fact per item, a float is a string
-    (`"0.7"`: clingo has integers only), a bool is the constant `true` or `false`.
-    """
-    from clingo import Function, String
-
-    from specwire.configs.base import BasePipelineConfig
-
-    skip = set(BasePipelineConfig.PIPELINE_FIELDS) | {"node_name", "step_type"}
-    facts: list[Symbol] = []
-    for node, config in configs.items():
-        n = String(node)
-        data = config.model_dump(mode="json", exclude=skip | set(type(config).model_computed_fields))
-        instances: set[str] = set()
-        for field, value in _flatten("", data):
-            facts.append(Function("config", [n, _field(field), _value(value)]))
-            if field.rsplit(".", 1)[-1] == "instance_type" and isinstance(value, str):
-                instances.add(value)
-        for instance in sorted(instances):
-            facts.append(Function("instance_type", [n, String(instance)]))
-            family = instance_family(instance)
-            if family:
-                facts.append(Function("instance_family", [n, String(family)]))
-                if is_gpu_family(family):
-                    facts.append(Function("gpu_instance", [n, String(instance)]))
-    return tuple(facts)
-
-
-def instance_family(instance_type: str) -> str | None:
-    """`ml.g5.xlarge` -> `g5`; None for a value that is not an instance type."""
-    parts = instance_type.split(".")
-    return parts[1] if len(parts) == 3 and parts[0] == "ml" and parts[1] else None
-
-
-def is_gpu_family(family: str) -> bool:
-    """SageMaker's GPU families: p2-p6 and g4dn, g5, g6, ... (Inferentia and Trainium are not GPUs)."""
-    return re.fullmatch(r"[pg]\d+[a-z]*", family) is not None
-
-
-def pipeline_policy_facts(nodes: Sequence[Any], context: Mapping[str, Any] | None = None,
-                          overrides: Mapping[str, Any] | None = None,
-                          environment: str | None = None,
-                          edges: Sequence[tuple[str, str]] = ()) -> tuple[Symbol, ...]:
-    """The context and config facts of a pipeline, for `ResolveOptions.extra_facts`.
-
-    `nodes` are the written nodes (anything with name, step_type, job_type). Configs are generated
-    (specwire.configs) for the nodes whose step type has a config class, from the context and
-    overrides; the context's missing essentials (role, bucket, data location) get stand-ins, which
-    no fact reports. `environment` wins over the context's.
-    """
-    from specwire.configs import GenerationContext
-    from specwire.configs.registry import CONFIG_CLASSES
-
-    ctx = dict(context or {})
-    if environment:
-        ctx["environment"] = environment
-    facts = list(context_facts(ctx))
-    wanted = [n for n in nodes if n.step_type in CONFIG_CLASSES]
-    if not wanted:
-        return tuple(facts)
-    known = set(GenerationContext.model_fields)
-    data: dict[str, Any] = {"pipeline_name": "policy-check", "region": "us-east-1",
-                            "role_arn": "arn:aws:iam::000000000000:role/policy-check", "bucket": "policy-check",
-                            "data_location": "s3://policy-check/data/"}
-    data.update({k: v for k, v in ctx.items() if k in known})
-    if data.get("environment") not in ("dev", "prod"):
-        data.pop("environment", None)
-    names = {n.name for n in wanted}
-    types = {n.step_type for n in wanted}
-    scoped = {k: v for k, v in (overrides or {}).items() if k in names or k in types}
-    configs = _policy_configs(wanted, GenerationContext.from_data(data), scoped, edges)
-    facts.extend(config_facts(configs))
-    return tuple(facts)
-
-
-def _policy_configs(nodes: Sequence[Any], context: Any, overrides: Mapping[str, Any],
-                    edges: Sequence[tuple[str, str]]) -> Mapping[str, StepConfig]:
-    """The configs policies read. A node whose config cannot be settled before the wiring is known
-    (which trainer's model an evaluation loads, in a pipeline training two) gets no config facts
-    here rather than failing the resolve: `build`, which knows the wiring, generates it for real."""
-    from specwire.configs import generate_configs
-    from specwire.errors import ConfigError
-
-    wanted = list(nodes)
-    while wanted:
-        try:
-            return generate_configs(wanted, context, overrides, edges=edges)
-        except ConfigError as exc:
-            unsettled = set(exc.nodes)
-            if not unsettled or not unsettled & {n.name for n in wanted}:
-                raise
-            wanted = [n for n in wanted if n.name not in unsettled]
-    return {}
-
-
-def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, Mapping):
-        for key in sorted(value, key=str):
-            yield from _flatten(f"{prefix}.{key}" if prefix else str(key), value[key])
-    elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            if not isinstance(item, Mapping | list | tuple):
-                yield prefix, item
-    elif value is not None:
-        yield prefix, value
-
-
-def _field(name: str) -> Symbol:
-    from specwire.engine.terms import atom
-
-    return atom(name)
-
-
-def _value(value: Any) -> Symbol:
-    from clingo import Function, Number, String
-
-    if isinstance(value, bool):
-        return Function("true" if value else "false")
-    if isinstance(value, int) and -(2**31) <= value < 2**31:
-        return Number(value)
-    return String(str(value))
-
-
 def resolve_policies(definition: Any, rules: Sequence[str | Path] = (), packs: Sequence[str] = (),
-                     environment: str | None = None) -> tuple[list[Path], tuple[Symbol, ...]]:
+                     environment: str | None = None) -> tuple[list[Path], tuple[Term, ...]]:
     """What `specwire resolve` loads: the policy files, and (when there are any) the pipeline's facts.
 
     `definition` is the pipeline as written (its `context` and `overrides` feed the config facts).
@@ -378,15 +178,3 @@ def resolve_policies(definition: Any, rules: Sequence[str | Path] = (), packs: S
     return files, pipeline_policy_facts(definition.nodes, context, overrides, environment, edges)
 
 
-_CONFIG_PREDICATES = re.compile(r"\b(config|instance_type|instance_family|gpu_instance)\s*\(")
-
-
-def reads_configs(files: Iterable[Path]) -> bool:
-    """Whether a policy file names a config predicate (a text search: a comment counts too)."""
-    for path in files:
-        try:
-            if _CONFIG_PREDICATES.search(path.read_text(encoding="utf-8", errors="replace")):
-                return True
-        except OSError:
-            return True
-    return False

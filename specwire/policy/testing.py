@@ -137,7 +137,7 @@ def _resolver(catalog: tuple[str, ...], rules: Sequence[Path]) -> Resolver:
 def _run_one(path: Path, index: int, raw: Mapping[str, Any], resolver: Resolver) -> TestOutcome:
     from specwire.engine.pipeline_def import load_pipeline_file, parse_pipeline
     from specwire.engine.resolver import ResolveOptions
-    from specwire.policy.sources import pipeline_policy_facts
+    from specwire.policy.facts import pipeline_policy_facts
 
     where = f"{path}: tests[{index}]"
     name = str(raw.get("name") or f"test {index + 1}")

@@ -60,7 +60,7 @@ def test_without_gates_everything_is_top_level() -> None:
 
 def test_a_gate_on_a_metric_its_evaluation_does_not_write_is_refused_before_building() -> None:
     from specwire.builders.assembler import _check_inputs
-    from specwire.cli import example_path
+    from specwire.cli.common import example_path
     from specwire.pipeline.api import Pipeline
 
     plan_ = Pipeline.from_file(example_path("fraud"), role_arn="arn:aws:iam::000000000000:role/test").plan()

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from specwire.engine import catalog_index
-from specwire.engine.catalog_index import MATCH_RULES, build_index, catalog_fingerprint, profile_keys
+from specwire.engine import catalog_index, stage_one
+from specwire.engine.catalog_index import MATCH_RULES, catalog_fingerprint, profile_keys
 from specwire.engine.fast import builtin_index
 from specwire.engine.solver import builtin_rule_file
+from specwire.engine.stage_one import build_index
 from specwire.specs.registry import load_registry
 
 
@@ -32,7 +33,7 @@ def test_a_fresh_machine_uses_the_shipped_index_and_computes_nothing(monkeypatch
                                                                      tmp_path: Path) -> None:
     monkeypatch.delenv("SPECWIRE_CACHE", raising=False)
     monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(tmp_path / "empty"))
-    monkeypatch.setattr(catalog_index, "_CACHE", {})
+    monkeypatch.setattr(stage_one, "_CACHE", {})
 
     def refuse(*_: object) -> None:
         raise AssertionError("stage one was computed although the shipped index matches")
@@ -64,7 +65,7 @@ def test_another_catalog_never_takes_the_shipped_index(monkeypatch: pytest.Monke
     # Every cache on, none of them holding this catalog: only the shipped index could answer wrongly.
     monkeypatch.delenv("SPECWIRE_CACHE", raising=False)
     monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(tmp_path / "empty"))
-    monkeypatch.setattr(catalog_index, "_CACHE", {})
+    monkeypatch.setattr(stage_one, "_CACHE", {})
     calls: list[int] = []
     real = catalog_index._compute
 

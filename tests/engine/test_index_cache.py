@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from specwire.engine import catalog_index, index_cache
-from specwire.engine.catalog_index import MATCH_RULES, CatalogIndex, build_index, catalog_fingerprint, profile_keys
+from specwire.engine import catalog_index, index_cache, stage_one
+from specwire.engine.catalog_index import MATCH_RULES, CatalogIndex, catalog_fingerprint, profile_keys
 from specwire.engine.solver import builtin_rule_file
+from specwire.engine.stage_one import build_index
 from specwire.specs.registry import load_registry
 
 FILES = [builtin_rule_file(name) for name in MATCH_RULES]
@@ -47,7 +48,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.delenv("SPECWIRE_CACHE", raising=False)
     monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(folder))
-    monkeypatch.setattr(catalog_index, "_CACHE", {})
+    monkeypatch.setattr(stage_one, "_CACHE", {})
     return folder
 
 
@@ -59,7 +60,7 @@ def _fresh(pack: Path) -> CatalogIndex:
 
 def _cached(pack: Path, monkeypatch: pytest.MonkeyPatch) -> CatalogIndex:
     """What a new process gets (the memory cache is empty; the disk cache is what it is)."""
-    monkeypatch.setattr(catalog_index, "_CACHE", {})
+    monkeypatch.setattr(stage_one, "_CACHE", {})
     return build_index(load_registry([pack]))
 
 
@@ -194,7 +195,7 @@ def test_a_pack_swapped_during_reads_never_poisons_the_cache(cache: Path, tmp_pa
     swapper.start()
     try:
         for _ in range(40):
-            monkeypatch.setattr(catalog_index, "_CACHE", {})
+            monkeypatch.setattr(stage_one, "_CACHE", {})
             registry = load_registry([pack])
             index = build_index(registry)
             assert _same(index, catalog_index._compute(dict(profile_keys(registry)), FILES))

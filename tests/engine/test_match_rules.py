@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rulekit import catalog, dep, out, pipeline, ports, spec
 
-from specwire.engine.catalog_index import build_index
+from specwire.engine.stage_one import build_index
 
 
 def test_a_compatible_source_connects_and_keywords_pick_the_port(resolve):

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from specwire import Pipeline
-from specwire.cli import app, example_path
+from specwire.cli import app
+from specwire.cli.common import example_path
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 

@@ -161,7 +161,8 @@ def test_upsert_refused_after_uploads_reports_them(readme_runs: list[dict[str, A
 def test_deploy_cli_end_to_end(moto_bucket: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from specwire.cli import app, example_path
+    from specwire.cli import app
+    from specwire.cli.common import example_path
 
     monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(tmp_path / "cache"))
     fraud = str(example_path("fraud"))
@@ -178,7 +179,8 @@ def test_deploy_cli_reports_an_aws_error_in_one_message(moto_bucket: Any, tmp_pa
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from specwire.cli import app, example_path
+    from specwire.cli import app
+    from specwire.cli.common import example_path
 
     monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(tmp_path / "cache"))
     result = CliRunner().invoke(app, ["deploy", str(example_path("fraud")), "--role", ROLE,

@@ -113,7 +113,7 @@ def test_a_folder_without_tests_is_bad_input(tmp_path: Path) -> None:
 
 
 def test_the_guide_documents_every_predicate_of_the_vocabulary_and_every_pack_rule() -> None:
-    from specwire.policy.sources import VOCABULARY
+    from specwire.policy.vocabulary import VOCABULARY
 
     guide = (Path(__file__).resolve().parents[2] / "docs" / "policies.md").read_text()
     for predicate in VOCABULARY:

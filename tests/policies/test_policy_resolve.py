@@ -15,7 +15,8 @@ from clingo import Function, Number, String
 from policy_support import EXAMPLES, PACK, run
 
 from specwire.engine import policy_runner as engine_policy
-from specwire.policy.sources import discover_policies, pipeline_policy_facts
+from specwire.policy.facts import pipeline_policy_facts
+from specwire.policy.sources import discover_policies
 
 GPU_PIPELINE = """
 name: gpu-in-dev

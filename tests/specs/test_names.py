@@ -73,7 +73,7 @@ _type_text = st.text(st.characters(categories=("Lu", "Ll", "Lo", "Nd", "Pd", "Sm
 def test_random_unicode_types_match_only_when_equal_after_normalisation(out_type: str, in_type: str) -> None:
     import tempfile
 
-    from specwire.engine.catalog_index import build_index
+    from specwire.engine.stage_one import build_index
 
     if norm_name(out_type) in _generic or norm_name(in_type) in _generic or out_type.strip() != out_type \
             or in_type.strip() != in_type:
@@ -92,7 +92,7 @@ def test_random_unicode_types_match_only_when_equal_after_normalisation(out_type
 
 
 def test_a_case_typo_in_compatible_sources_matches_like_the_typo_check_says(tmp_path: Path) -> None:
-    from specwire.engine.catalog_index import build_index
+    from specwire.engine.stage_one import build_index
 
     registry = load_registry([_pack(tmp_path / "p.yaml", "tabular", "tabular", "[loader]")])
     assert not registry.warnings  # the check accepts `loader` as Loader ...

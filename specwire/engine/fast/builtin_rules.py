@@ -95,9 +95,10 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 
 def rule_files() -> list[Path]:
-    from specwire.engine.solver import builtin_rule_file
+    from importlib import resources
 
-    return sorted(builtin_rule_file("choose.lp").parent.glob("*.lp"))
+    # `specwire.rules` is a namespace package: a file inside it has a plain path, the folder may not.
+    return sorted(Path(str(resources.files("specwire.rules") / "choose.lp")).parent.glob("*.lp"))
 
 
 def encode() -> str:
