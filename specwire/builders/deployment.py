@@ -24,8 +24,8 @@ from specwire.builders.base import (
     step_options,
     vpc_settings,
 )
+from specwire.builders.code import has_serving_code, source_archive_uri
 from specwire.builders.processing import EVALUATION_FILE
-from specwire.builders.uploads import has_serving_code, source_archive_uri
 from specwire.configs.base import StepConfig
 from specwire.configs.steps import BatchTransformConfig, CreateModelConfig, ModelRegistrationConfig, QualityGateConfig
 from specwire.errors import BuildError

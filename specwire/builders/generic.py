@@ -31,9 +31,9 @@ from specwire.builders.base import (
     step_options,
     vpc_settings,
 )
+from specwire.builders.code import has_serving_code, source_archive_uri
 from specwire.builders.processing import ProcessingBuilder
 from specwire.builders.training import _trainer, script_mode
-from specwire.builders.uploads import has_serving_code, source_archive_uri
 from specwire.configs.base import ProcessingStepConfig, StepConfig
 from specwire.configs.generated import (
     FileModelConfig,

@@ -27,7 +27,7 @@ from specwire.builders.base import (
     step_options,
     vpc_settings,
 )
-from specwire.builders.uploads import source_archive_uri
+from specwire.builders.code import source_archive_uri
 from specwire.configs.base import StepConfig, TrainingStepConfig
 from specwire.configs.steps import (
     HyperparameterTuningConfig,

@@ -45,8 +45,11 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("SPECWIRE_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "specwire"
+    # platformdirs knows each system's place: $XDG_CACHE_HOME or ~/.cache on Linux,
+    # ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows.
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("specwire", appauthor=False))
 
 
 def usable_dir(folder: Path, *, create: bool) -> Path | None:

@@ -1,7 +1,8 @@
-"""Orders and cycles of a node graph.
+"""Orders and cycles of a node graph, with the standard library's `graphlib`.
 
 The solver keeps the chosen edges acyclic (`#edge` in order.lp); reading an order off an acyclic
-graph is linear work, done here with Kahn's algorithm and the node names as a stable tie-break.
+graph is linear work. `graphlib.TopologicalSorter` does it; a heap over its ready nodes makes the
+order stable (among ready nodes, the first by name), and its `CycleError` names a cycle.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from graphlib import CycleError, TopologicalSorter
 
 
 def topological_order(names: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[str]:
@@ -19,16 +21,17 @@ def topological_order(names: Iterable[str], edges: Iterable[tuple[str, str]]) ->
     is left out of the order, so the order never contradicts the wiring.
     """
     nodes = sorted(set(names))
-    unique = list(dict.fromkeys((s, t) for s, t in edges if s != t))
-    order = _kahn(nodes, unique)
-    if len(order) == len(nodes):
+    known = set(nodes)
+    unique = list(dict.fromkeys((s, t) for s, t in edges if s != t and s in known and t in known))
+    order = _ordered(nodes, unique)
+    if order is not None:
         return order
     # A cycle: keep the longest acyclic prefix (binary search, one linear pass per step), then each
     # later edge that closes no cycle with what is kept.
     lo, hi = 0, len(unique)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if len(_kahn(nodes, unique[:mid])) == len(nodes):
+        if _ordered(nodes, unique[:mid]) is not None:
             lo = mid
         else:
             hi = mid - 1
@@ -40,27 +43,31 @@ def topological_order(names: Iterable[str], edges: Iterable[tuple[str, str]]) ->
         if not _reaches(successors, target, source):
             successors[source].add(target)
             kept.append((source, target))
-    return _kahn(nodes, kept)
+    order = _ordered(nodes, kept)
+    assert order is not None  # every kept edge closes no cycle
+    return order
 
 
-def _kahn(nodes: list[str], edges: Iterable[tuple[str, str]]) -> list[str]:
-    """Kahn's algorithm over `nodes` (sorted); the nodes left in a cycle are not returned."""
-    successors: dict[str, set[str]] = defaultdict(set)
-    indegree = dict.fromkeys(nodes, 0)
+def _ordered(nodes: list[str], edges: Iterable[tuple[str, str]]) -> list[str] | None:
+    """All of `nodes` (sorted), providers first and ties by name; None when the edges close a cycle."""
+    sorter: TopologicalSorter[str] = TopologicalSorter()
+    for node in nodes:
+        sorter.add(node)
     for source, target in edges:
-        if source in indegree and target in indegree and target not in successors[source]:
-            successors[source].add(target)
-            indegree[target] += 1
-    ready = [n for n in nodes if indegree[n] == 0]
+        sorter.add(target, source)
+    try:
+        sorter.prepare()
+    except CycleError:
+        return None
+    ready = list(sorter.get_ready())
     heapq.heapify(ready)
     order: list[str] = []
     while ready:
         node = heapq.heappop(ready)
         order.append(node)
-        for succ in sorted(successors[node]):
-            indegree[succ] -= 1
-            if indegree[succ] == 0:
-                heapq.heappush(ready, succ)
+        sorter.done(node)
+        for succ in sorter.get_ready():
+            heapq.heappush(ready, succ)
     return order
 
 
@@ -78,30 +85,16 @@ def _reaches(successors: dict[str, set[str]], start: str, goal: str) -> bool:
 
 
 def find_cycle(edges: Sequence[tuple[str, str]]) -> list[str] | None:
-    """One cycle of the graph as a list of nodes (first node not repeated), or None."""
+    """One cycle of the graph as a list of nodes in edge direction (first node not repeated), or None."""
+    # graphlib's graph maps a node to its predecessors; given each node's *successors* instead,
+    # the cycle CycleError names runs against the edges, so it is reversed below.
     successors: dict[str, list[str]] = defaultdict(list)
     for source, target in sorted(set(edges)):
         successors[source].append(target)
-    state: dict[str, int] = {}
-    for start in sorted(successors):
-        if state.get(start):
-            continue
-        stack: list[tuple[str, int]] = [(start, 0)]
-        path: list[str] = []
-        while stack:
-            node, i = stack.pop()
-            if i == 0:
-                state[node] = 1
-                path.append(node)
-            nexts = successors.get(node, [])
-            if i < len(nexts):
-                stack.append((node, i + 1))
-                succ = nexts[i]
-                if state.get(succ) == 1:
-                    return path[path.index(succ):]
-                if not state.get(succ):
-                    stack.append((succ, 0))
-            else:
-                state[node] = 2
-                path.pop()
+    try:
+        TopologicalSorter(successors).prepare()
+    except CycleError as exc:
+        cycle: list[str] = list(exc.args[1])[:-1][::-1]
+        first = cycle.index(min(cycle))  # a stable start, whatever node graphlib met first
+        return cycle[first:] + cycle[:first]
     return None

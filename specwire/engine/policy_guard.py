@@ -205,8 +205,7 @@ def engine_predicates() -> frozenset[str]:
     which covers the facts specwire gives), except what policies derive for it to read."""
     from specwire.engine.catalog_index import MATCH_RULES
     from specwire.engine.policy_runner import POLICY_RULES
-    from specwire.engine.resolver import WIRING_RULES
-    from specwire.engine.solver import builtin_rule_file
+    from specwire.engine.solver import WIRING_RULES, builtin_rule_file
 
     program = Program()
     for name in (*MATCH_RULES, *WIRING_RULES, POLICY_RULES):

@@ -17,6 +17,8 @@ from specwire.engine import policy_runner as policy
 from specwire.engine import resolver as wiring
 from specwire.engine.catalog_index import ProfileKey
 from specwire.engine.fast import components
+from specwire.engine.options import ResolveOptions
+from specwire.engine.part_facts import part_facts
 from specwire.engine.pipeline_def import PipelineDefinition
 from specwire.engine.solver import DETERMINISTIC, OPTIMISATION, builtin_rule_file
 
@@ -30,7 +32,7 @@ def rule_files(resolver: wiring.Resolver) -> list[Path]:
 
 
 def program_facts(resolver: wiring.Resolver, pipeline: PipelineDefinition,
-                  options: wiring.ResolveOptions) -> Iterator[Symbol]:
+                  options: ResolveOptions) -> Iterator[Symbol]:
     """Every fact the resolver gives clingo for `pipeline`, all parts together."""
     if options.ignore_edges:
         pipeline = pipeline.without_edges()
@@ -45,12 +47,12 @@ def program_facts(resolver: wiring.Resolver, pipeline: PipelineDefinition,
     part = components.Part(list(nodes), dict(sorted(inserts.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))))
     jobs = sorted({n.job_type.lower() for n in nodes if n.job_type})
     ranks = {n.name: rank for rank, n in enumerate(nodes)}
-    yield from wiring._facts(index, resolver.registry, part, edges, options, jobs, ranks, set())
+    yield from part_facts(index, resolver.registry, part, edges, options, jobs, ranks, set())
     if resolver.rule_files:
         yield from policy.catalog_facts(resolver.registry)
 
 
-def program_text(resolver: wiring.Resolver, pipeline: PipelineDefinition, options: wiring.ResolveOptions) -> str:
+def program_text(resolver: wiring.Resolver, pipeline: PipelineDefinition, options: ResolveOptions) -> str:
     files = rule_files(resolver)
     command = ["clingo", *DETERMINISTIC, *OPTIMISATION, f"-c max_insert_depth={options.max_insert_depth}",
                *(str(f) for f in files), "facts.lp"]

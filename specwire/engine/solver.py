@@ -36,6 +36,10 @@ FALLBACK = {"opt_strategy": "bb,hier", "heuristic": "Domain"}
 _LOCATION = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?:\s*(?P<rest>.*)$", re.S)
 
 
+#: The rule files of stage two (the wiring), in the order the resolver loads them.
+WIRING_RULES = ("jobs.lp", "gaps.lp", "choose.lp", "order.lp", "diagnose.lp", "objective.lp", "explain.lp")
+
+
 @cache
 def builtin_rule_file(name: str) -> Path:
     return Path(str(resources.files("specwire.rules") / name))

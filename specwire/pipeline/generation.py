@@ -107,6 +107,7 @@ def catalog_classes(pipeline: Pipeline) -> dict[str, type[StepConfig]]:
 
     return registry_config_classes(pipeline.registry)
 
+
 _RESOLVERS: dict[tuple[tuple[str, ...], tuple[Path, ...]], Resolver] = {}
 
 

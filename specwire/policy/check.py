@@ -11,12 +11,10 @@ may define what a team's file reads).
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from specwire.engine.policy_guard import Finding, Program, grounding_errors, parse_file, rule_findings
 from specwire.errors import RuleFileError, did_you_mean
@@ -86,8 +84,7 @@ def _ground_check(files: Sequence[Path]) -> list[Finding]:
 @lru_cache(maxsize=1)
 def internal_predicates() -> frozenset[str]:
     """What the wiring rules (specwire/rules/*.lp) define: readable, but not part of the vocabulary."""
-    from specwire.engine.resolver import WIRING_RULES
-    from specwire.engine.solver import builtin_rule_file
+    from specwire.engine.solver import WIRING_RULES, builtin_rule_file
 
     program = Program()
     for name in WIRING_RULES:

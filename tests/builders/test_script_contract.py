@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from builders_support import Built, steps_by_name
 
-from specwire.builders.uploads import builtin_scripts_dir
+from specwire.builders.code import builtin_scripts_dir
 
 
 class MissingScript(Exception):

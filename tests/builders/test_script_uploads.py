@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from specwire.builders import script_uploads
-from specwire.builders.uploads import archive_bytes, builtin_scripts_dir
+from specwire.builders.code import archive_bytes, builtin_scripts_dir
 from specwire.configs import ConfigNode, GenerationContext, generate_configs
 from specwire.errors import BuildError
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rulekit import catalog, dep, out, spec
 
-from specwire.engine import resolver, vocabulary
+from specwire.engine import part_facts, resolver, vocabulary
 from specwire.engine.fast import components
 from specwire.engine.pipeline_def import PipelineNode, load_pipeline_file
 from specwire.engine.resolver import ResolveOptions, Resolver
@@ -37,7 +37,7 @@ def _rules(registry: SpecRegistry, nodes: list[PipelineNode]) -> tuple[set[tuple
     ctl = new_control([f"-c max_insert_depth={DEPTH}"], messages)
     files = [builtin_rule_file(name) for name in resolver.WIRING_RULES]
     load_rules(ctl, files, messages)
-    facts = list(resolver._facts(index, registry, part, [], ResolveOptions(), jobs,
+    facts = list(part_facts.part_facts(index, registry, part, [], ResolveOptions(), jobs,
                                  {n.name: i for i, n in enumerate(nodes)}, set()))
     add_facts(ctl, facts)
     ground(ctl, messages, files)
@@ -143,10 +143,10 @@ def test_job_hints_are_read_off_the_names_with_the_same_vocabulary(jobs: list[st
 
 
 def test_the_tie_break_slots_per_step_are_objective_lps_constant() -> None:
-    assert resolver.dep_rank_slots() == 64
+    assert part_facts.dep_rank_slots() == 64
     many = spec("Wide", [dep(f"in{i:03d}", required=False) for i in range(70)], [out("x")])
     registry = catalog(many)
     index = Resolver(registry).index
-    own, _, _ = resolver._profile_facts(index, ("Wide", None))
+    own, _, _ = part_facts.profile_facts(index, ("Wide", None))
     ranks = [s.arguments[2].number for s in own if s.name == "dep_rank"]
-    assert max(ranks) == resolver.dep_rank_slots() - 1 and sorted(ranks)[:64] == list(range(64))
+    assert max(ranks) == part_facts.dep_rank_slots() - 1 and sorted(ranks)[:64] == list(range(64))

@@ -46,3 +46,12 @@ def test_find_cycle():
     assert find_cycle([("a", "b"), ("b", "c")]) is None
     cycle = find_cycle([("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")])
     assert cycle is not None and sorted(cycle) == ["a", "b", "c"]
+    # In edge direction, from the first node by name: each node feeds the next, the last the first.
+    assert find_cycle([("n3", "n1"), ("n2", "n3"), ("n1", "n2"), ("n1", "z")]) == ["n1", "n2", "n3"]
+    assert find_cycle([("y", "x"), ("x", "y")]) == ["x", "y"]
+
+
+def test_topological_order_leaves_out_an_edge_closing_a_cycle_with_the_earlier_ones():
+    # The wiring first (acyclic), then an explicit edge back: the order follows the wiring.
+    order = topological_order(["a", "b", "c"], [("b", "a"), ("a", "c"), ("c", "b")])
+    assert order.index("b") < order.index("a") < order.index("c")

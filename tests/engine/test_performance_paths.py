@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from specwire.engine import resolver
+from specwire.engine import part_facts, resolver
 from specwire.engine.fast import components
 from specwire.engine.order import find_cycle
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode, from_step_args
@@ -106,7 +106,7 @@ def _rule_gaps(registry: SpecRegistry, pipeline: PipelineDefinition) -> set[tupl
     files = [builtin_rule_file(name) for name in resolver.WIRING_RULES]
     load_rules(ctl, files, messages)
     jobs = sorted({n.job_type.lower() for n in nodes if n.job_type})
-    add_facts(ctl, resolver._facts(r.index, registry, part, [], ResolveOptions(), jobs,
+    add_facts(ctl, part_facts.part_facts(r.index, registry, part, [], ResolveOptions(), jobs,
                                    {n.name: i for i, n in enumerate(nodes)}, set()))
     ground(ctl, messages, files)
     return {(sa.symbol.arguments[0].string, sa.symbol.arguments[1].string)

@@ -279,7 +279,7 @@ def test_a_killed_process_leaves_the_previous_file(slow_graph: subprocess.Popen[
 #: Writes outside `specwire.files` that are not a user's file, each with its reason.
 ALLOWED = {
     ("specwire/builders/offline.py", "write_text"): "an empty SDK config in a fresh private temporary folder",
-    ("specwire/builders/uploads.py", "open"): "tarfile.open on an in-memory buffer",
+    ("specwire/builders/code.py", "open"): "tarfile.open on an in-memory buffer",
     ("specwire/local/jobs.py", "open"): "tarfile.open on an in-memory buffer",
     ("specwire/local/serving_boot.py", "open"): "the batch transform's container process (like specwire/scripts): "
                                                 "writes <file>.out.partial, then renames it",
