@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import typer
 from typer.core import TyperGroup
@@ -65,7 +65,7 @@ app = typer.Typer(
     cls=LazyGroup,
     help="Spec-driven SageMaker pipelines: resolve, explain, build and deploy.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -74,8 +74,22 @@ app = typer.Typer(
 app.registered_commands.extend(resolve_app.registered_commands)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"specwire {version('specwire')}")
+        except PackageNotFoundError:  # running from a checkout that was never installed
+            typer.echo("specwire (not installed: no version recorded)")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _group() -> None:
+def _group(
+    show_version: Annotated[bool, typer.Option(
+        "--version", help="Print specwire's version and exit.", callback=_print_version, is_eager=True)] = False,
+) -> None:
     """Spec-driven SageMaker pipelines: resolve, explain, build and deploy."""
     # A callback makes `specwire` a group even while only `resolve` is mounted eagerly.
 

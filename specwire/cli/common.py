@@ -155,7 +155,7 @@ def pipeline_input(steps: list[str] | None, pipeline_file: Path | None, example:
 
 
 def emit(result: ResolvedPipeline, fmt: OutputFormat, explain: bool) -> None:
-    from specwire.pipeline import render
+    from specwire.plan import render
 
     if fmt is OutputFormat.json:
         sys.stdout.write(result.to_json() + "\n")

@@ -1,6 +1,6 @@
 """`specwire graph`: a pipeline file to a picture (mermaid, dot or svg).
 
-`--format svg` draws with specwire's own layered layout (`specwire.pipeline.render.to_svg`): no
+`--format svg` draws with specwire's own layered layout (`specwire.plan.render.to_svg`): no
 Graphviz needed, the same picture on every machine. For Graphviz's layout, pipe `--format dot`
 into `dot -Tsvg`.
 """
@@ -39,7 +39,7 @@ def graph(
     rules: RulesOpt = None,
 ) -> None:
     """Draw the resolved pipeline (inserted steps dashed). SVG needs no Graphviz."""
-    from specwire.pipeline import render
+    from specwire.plan import render
 
     try:
         from specwire.files import atomic_write

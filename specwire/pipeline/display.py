@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def explain(pipeline: Pipeline, *, width: int = 100) -> str:
     """The plan as `specwire resolve --explain` prints it, with what the API decided on top."""
-    from specwire.pipeline import render
+    from specwire.plan import render
 
     result = pipeline.resolve()
     text = plain_text(render.to_text(result, explain=True), width)
@@ -28,7 +28,7 @@ def explain(pipeline: Pipeline, *, width: int = 100) -> str:
 
 def graph(pipeline: Pipeline, fmt: Literal["mermaid", "dot", "svg", "text"] = "mermaid") -> str:
     """The resolved graph as Mermaid, Graphviz DOT, SVG or text."""
-    from specwire.pipeline import render
+    from specwire.plan import render
 
     result = pipeline.resolve()
     if fmt == "mermaid":
@@ -43,10 +43,11 @@ def graph(pipeline: Pipeline, fmt: Literal["mermaid", "dot", "svg", "text"] = "m
 
 
 def mimebundle(pipeline: Pipeline, include: Any = None, exclude: Any = None) -> dict[str, str]:
-    """In a notebook: the resolved graph as a Mermaid diagram, and the plan as text."""
+    """In a notebook: the resolved graph drawn as SVG (Markdown with Mermaid for viewers without HTML),
+    and the plan as text."""
     try:
         result = pipeline.resolve()
-        from specwire.pipeline import render
+        from specwire.plan import render
 
         status = "resolves" if result.ok else "does not resolve"
         mermaid = render.to_mermaid(result)
@@ -55,7 +56,8 @@ def mimebundle(pipeline: Pipeline, include: Any = None, exclude: Any = None) -> 
         markdown = f"**{pipeline.name}** — {status}, {len(result.nodes)} steps\n\n```mermaid\n{mermaid}```\n"
         if problems:
             markdown += problems + "\n"
-        return {"text/markdown": markdown, "text/plain": plain_text(render.to_text(result), 100)}
+        return {"text/html": result._repr_html_(), "image/svg+xml": result._repr_svg_(),
+                "text/markdown": markdown, "text/plain": plain_text(render.to_text(result), 100)}
     except SpecwireError as exc:
         return {"text/plain": f"{pipeline!r}\nerror: {exc}"}
 

@@ -397,7 +397,7 @@ def test_svg_graph_is_well_formed_and_escapes_names() -> None:
 
     from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
     from specwire.engine.resolver import ResolveOptions, resolve
-    from specwire.pipeline import render
+    from specwire.plan import render
 
     hostile = 'load"]; <evil> &'
     definition = PipelineDefinition((PipelineNode(hostile, "DataLoading"), PipelineNode("train", "XGBoostTraining"),

@@ -162,7 +162,7 @@ def test_graph_keeps_the_previous_file_when_the_rename_fails(fmt: str, target: P
 
 
 def test_graph_keeps_the_previous_file_when_drawing_fails(target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from specwire.pipeline import render
+    from specwire.plan import render
 
     monkeypatch.setattr(render, "to_svg", _raise(ZeroDivisionError("layout")))
     result = run("graph", EXAMPLE, "--format", "svg", "-o", target)

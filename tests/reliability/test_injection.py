@@ -22,7 +22,7 @@ from typer.testing import CliRunner, Result
 from specwire.cli import app
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode
 from specwire.engine.resolver import ResolveOptions, Resolver
-from specwire.pipeline.render import to_dot, to_mermaid, to_svg
+from specwire.plan.render import to_dot, to_mermaid, to_svg
 from specwire.specs.registry import load_registry
 
 runner = CliRunner(env={"COLUMNS": "250", "NO_COLOR": "1"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -113,6 +114,36 @@ class ResolvedPipeline:
 
     def node(self, name: str) -> ResolvedNode:
         return next(n for n in self.nodes if n.name == name)
+
+    def __iter__(self) -> Iterator[ResolvedNode]:
+        """The nodes in execution order (providers first): `for node in plan: ...`."""
+        by_name = {n.name: n for n in self.nodes}
+        ordered = [by_name[name] for name in self.order if name in by_name]
+        seen = {n.name for n in ordered}
+        return iter(ordered + [n for n in self.nodes if n.name not in seen])
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __repr__(self) -> str:
+        status = "ok" if self.ok else f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''}"
+        inserted = f", {len(self.inserted)} inserted" if self.inserted else ""
+        return f"<ResolvedPipeline {self.name!r}: {status}, {len(self.nodes)} nodes{inserted}, {len(self.edges)} edges>"
+
+    def _repr_svg_(self) -> str:
+        """In a notebook: the graph drawn as SVG (specwire's own layout, no Graphviz needed)."""
+        from specwire.plan.render import to_svg
+
+        return to_svg(self)
+
+    def _repr_html_(self) -> str:
+        """In a notebook: a status line over the SVG graph, then each error."""
+        import html
+
+        status = "resolves" if self.ok else "does not resolve"
+        errors = "".join(f"<li>{html.escape(d.message)}</li>" for d in self.errors)
+        return (f"<div><b>{html.escape(self.name)}</b> — {status}, {len(self.nodes)} steps, "
+                f"{len(self.edges)} edges</div>{self._repr_svg_()}" + (f"<ul>{errors}</ul>" if errors else ""))
 
     def node_edges(self) -> list[tuple[str, str]]:
         """The edges at node level: each provider -> consumer pair once."""
