@@ -40,6 +40,9 @@ def deploy(
     poll: Annotated[float, typer.Option("--poll", help="Seconds between status checks with --wait.")] = 30.0,
     timeout: Annotated[Optional[float], typer.Option("--timeout", help="Stop waiting after this many "  # noqa: UP045
                                                      "seconds (the execution goes on).")] = None,
+    profile: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--profile", help="AWS profile of the AWS config files to deploy with (default: AWS_PROFILE, "
+        "else the default credentials).")] = None,
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
 ) -> None:
@@ -57,7 +60,7 @@ def deploy(
         pipeline = Pipeline.from_file(pipeline_file, role_arn=role, region=region, bucket=bucket,
                                       fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
         pipeline.plan()  # resolution and config errors before anything touches AWS
-        clients = aws.make_clients(pipeline.aws_region)
+        clients = aws.make_clients(pipeline.aws_region, profile=profile)
         result = pipeline.upsert(clients=clients)
         console.print(f"{result.action} pipeline [bold]{escape(result.pipeline_name)}[/bold] "
                       f"({escape(result.pipeline_arn)}); {len(result.uploaded)} step scripts uploaded")

@@ -89,15 +89,17 @@ class ExecutionReport:
 # --------------------------------------------------------------------------- clients
 
 
-def make_clients(region: str, *, session: Any = None, max_attempts: int = MAX_ATTEMPTS) -> Clients:
-    """SageMaker and S3 clients for `region` with standard-mode retries."""
+def make_clients(region: str, *, session: Any = None, max_attempts: int = MAX_ATTEMPTS,
+                 profile: str | None = None) -> Clients:
+    """SageMaker and S3 clients for `region` with standard-mode retries; `profile` names a profile of
+    the AWS config files (as AWS_PROFILE would)."""
     import boto3
     from botocore.config import Config
 
     config = Config(region_name=region, retries={"mode": "standard", "total_max_attempts": max_attempts},
                     user_agent_extra="specwire")
     with _aws("creating AWS clients", region=region):
-        boto = session or boto3.session.Session()
+        boto = session or boto3.session.Session(profile_name=profile)
         made = Clients(boto.client("sagemaker", config=config), boto.client("s3", config=config), region)
     _remember_credentials(boto)
     return made
@@ -409,6 +411,9 @@ def _raise(exc: Exception, action: str, operation: str | None, region: str, left
         text, fix, code = "no AWS credentials were found", (
             "configure credentials (aws configure, AWS_PROFILE, or an instance/role session) and run again"
         ), type(exc).__name__
+    elif isinstance(exc, bex.ProfileNotFound):
+        text, fix, code = (f"no AWS profile named {getattr(exc, 'kwargs', {}).get('profile', '')!r} in the AWS "
+                           "config files"), "give a profile listed by `aws configure list-profiles`", "ProfileNotFound"
     elif isinstance(exc, bex.NoRegionError):
         text, fix, code = "no AWS region is set", "pass region=... or set AWS_REGION", "NoRegionError"
     elif isinstance(exc, bex.EndpointConnectionError | bex.ConnectTimeoutError | bex.ReadTimeoutError

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -147,3 +148,21 @@ def test_scrub_removes_anything_credential_like() -> None:
     for secret in (ACCESS_KEY, "abcd", SECRET_KEY, "IQoJb3JpZ2luX2VjEXAMPLE", "AKIA/2024"):
         assert secret not in clean
     assert "https://b.s3.amazonaws.com/k" in clean
+
+
+def test_a_named_profile_gives_its_own_credentials(aws_env: None, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[team]\naws_access_key_id = AKIATEAMPROFILE00001\n"
+                           "aws_secret_access_key = teamsecret\n", encoding="utf-8")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    clients = make_clients(REGION, profile="team")
+    assert clients.sagemaker._request_signer._credentials.access_key == "AKIATEAMPROFILE00001"
+    assert make_clients(REGION).sagemaker._request_signer._credentials.access_key != "AKIATEAMPROFILE00001"
+
+
+def test_an_unknown_profile_is_named_in_the_error(aws_env: None) -> None:
+    with pytest.raises(DeployError) as caught:
+        make_clients(REGION, profile="no-such-profile")
+    assert "no AWS profile named 'no-such-profile'" in caught.value.message
+    assert "list-profiles" in (caught.value.suggested_fix or "")
