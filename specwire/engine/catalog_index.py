@@ -182,7 +182,7 @@ def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -
     ctl = _ground(profiles, files, "want(P,D) :- dep(P,D). prov(P) :- profile(P).")
     index = CatalogIndex(profiles=profiles, files=tuple(files))
     atoms = ctl.symbolic_atoms
-    for sa in atoms.by_signature("pm", 5):
+    for sa in atoms.by_signature("port_match", 5):
         p1, o, p2, d, q = sa.symbol.arguments
         index.quality[(_profile(p1), _text(o), _profile(p2), _text(d))] = q.number
     for sa in atoms.by_signature("qualified", 4):
@@ -267,6 +267,7 @@ def _text(symbol: Symbol) -> str:
     return text_of(symbol)
 
 
-def pm_symbol(match: PortMatch, quality: int) -> Symbol:
+def port_match_symbol(match: PortMatch, quality: int) -> Symbol:
     (s1, v1), o, (s2, v2), d = match
-    return Function("pm", [profile_symbol(s1, v1), String(o), profile_symbol(s2, v2), String(d), Number(quality)])
+    return Function("port_match",
+                    [profile_symbol(s1, v1), String(o), profile_symbol(s2, v2), String(d), Number(quality)])

@@ -14,7 +14,7 @@ from typing import cast
 from clingo import Function, Number, String, Symbol
 
 from specwire.engine import vocabulary
-from specwire.engine.catalog_index import CatalogIndex, ProfileKey, pm_symbol
+from specwire.engine.catalog_index import CatalogIndex, ProfileKey, port_match_symbol
 from specwire.engine.fast import components
 from specwire.engine.fast.specialise import Signature
 from specwire.engine.options import ResolveOptions
@@ -126,7 +126,7 @@ def profile_facts(index: CatalogIndex, profile: ProfileKey) -> ProfileFacts:
         for provider, out in index.providers_of.get((profile, dep.logical_name), ()):
             match = (provider, out, profile, dep.logical_name)
             symbols = matches.setdefault(provider, [])
-            symbols.append(pm_symbol(match, index.quality[match]))
+            symbols.append(port_match_symbol(match, index.quality[match]))
             if (provider, dep.logical_name) not in listed and any(
                     r.rule == "compatible_source" for r in index.reasons.get(match, ())):
                 listed.add((provider, dep.logical_name))

@@ -174,7 +174,7 @@ def test_every_shipped_statement_reads_back_as_itself() -> None:
 def test_an_edited_rule_file_is_analysed_instead_of_trusting_the_shipped_table(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     files = builtin_rules.rule_files()
-    facts = frozenset({("node", 1), ("node_profile", 2), ("dep", 2), ("pm", 5)})
+    facts = frozenset({("node", 1), ("node_profile", 2), ("dep", 2), ("port_match", 5)})
     shipped = builtin_rules.program(files, facts)
     builtin_rules._program.cache_clear()
     builtin_rules._statements.cache_clear()
@@ -200,7 +200,7 @@ def test_an_edited_rule_file_is_analysed_instead_of_trusting_the_shipped_table(
 def test_a_damaged_entry_of_the_shipped_analysis_is_analysed_instead(
         entry: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     files = builtin_rules.rule_files()
-    facts = frozenset({("node", 1), ("node_profile", 2), ("dep", 2), ("pm", 5)})
+    facts = frozenset({("node", 1), ("node_profile", 2), ("dep", 2), ("port_match", 5)})
     expected = builtin_rules.program(files, facts)
     digest = builtin_rules._digest(files[0].read_text(encoding="utf-8"))
     damaged = tmp_path / "builtin_rules.json"

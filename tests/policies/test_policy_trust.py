@@ -22,7 +22,7 @@ def _fact(signature: str) -> str:
 
 def test_the_engine_predicates_include_what_the_audit_abused() -> None:
     found = engine_predicates()
-    assert {"use/4", "external/2", "error/3", "node/1", "provided/2", "required/2", "pm/5", "insert/1",
+    assert {"use/4", "external/2", "error/3", "node/1", "provided/2", "required/2", "port_match/5", "insert/1",
             "explicit/2", "wired/2", "node_profile/2", "environment/1"} <= found
     assert not {"violation/3", "prefer/3"} & found
 
