@@ -36,7 +36,7 @@ def build(
     ] = None,
     output: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--output", "-o", help="Write the definition to this file (atomically); default: stdout."),
+        typer.Option("--output", "-o", help="Write the definition to this regular file (atomically); `-`: stdout."),
     ] = None,
     example: ExampleOpt = None,
     config: Annotated[
@@ -115,7 +115,7 @@ def build(
                    else pipeline.configs())
         _check_scripts(configs, allow_missing_scripts, console)
         text = definition_json(result, configs, name=pipeline.sagemaker_name)
-        if output is None:
+        if output is None or str(output) == "-":
             sys.stdout.write(text)
         else:
             atomic_write(output, text)
@@ -123,7 +123,7 @@ def build(
         raise
     except Exception as exc:
         fail(exc)
-    if output is not None:
+    if output is not None and str(output) != "-":
         console.print(f"wrote {escape(str(output))}: SageMaker pipeline {escape(pipeline.sagemaker_name)}, "
                       f"{len(result.nodes)} steps, built offline in {time.perf_counter() - started:.1f} s")
     raise typer.Exit(0)

@@ -59,9 +59,9 @@ WhyNotOpt = Annotated[
 
 
 def console(stderr: bool = False):  # type: ignore[no-untyped-def]
-    from rich.console import Console
+    from specwire.cli import terminal
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return terminal.console(stderr)
 
 
 def fail(error: Exception) -> NoReturn:

@@ -9,10 +9,10 @@ import json
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from specwire.cli import terminal
 from specwire.configs.base import BasePipelineConfig, StepConfig
 from specwire.configs.model import ConfigModel, FieldDoc, FieldTier, nested_model
 from specwire.configs.registry import CONFIG_CLASSES, config_class_for
@@ -71,7 +71,7 @@ def list_configs(
     table.add_column("essential fields (besides the pipeline's)")
     for step_type, class_name, essential in rows:
         table.add_row(step_type, class_name, ", ".join(essential) or "-")
-    Console().print(table)
+    terminal.console().print(table)
 
 
 @app.command("schema")
@@ -105,7 +105,7 @@ def show(
         payload = {title: [_doc_dict(d) for d in _sorted_docs(model)] for title, model in sections}
         typer.echo(json.dumps(payload, indent=2, default=repr))
         return
-    console = Console()
+    console = terminal.console()
     for title, model in sections:
         console.print(_table(title, model))
 

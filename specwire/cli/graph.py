@@ -32,8 +32,8 @@ class GraphFormat(StrEnum):
 def graph(
     pipeline_file: PipelineArg,
     fmt: Annotated[GraphFormat, typer.Option("--format", "-f", help="mermaid, dot or svg.")] = GraphFormat.mermaid,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file "  # noqa: UP045
-                                                   "(atomically) instead of standard output.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this regular file "  # noqa: UP045
+                                                   "(atomically) instead of standard output; `-`: stdout.")] = None,
     fill_gaps: FillGapsOpt = False,
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
@@ -49,7 +49,7 @@ def graph(
         result = pipeline.resolve()
         text = {GraphFormat.mermaid: render.to_mermaid, GraphFormat.dot: render.to_dot,
                 GraphFormat.svg: render.to_svg}[fmt](result)
-        if output is not None:
+        if output is not None and str(output) != "-":
             atomic_write(output, text)
         else:
             sys.stdout.write(text)

@@ -44,17 +44,23 @@ def resolve(
     strict_edges: Annotated[bool, typer.Option(
         "--strict-edges", help="Wire only the file's edges; report the inputs they leave unprovided.")] = False,
     timeout: Annotated[float, typer.Option(
-        "--timeout", help="Time limit for solving, in seconds: when it is reached, the best wiring found so far "
-        "comes back with a not_optimal warning.")] = 60.0,
+        "--timeout", help="Time limit in seconds, wall time (matching and grounding included): when it is "
+        "reached, the best wiring found so far comes back with a not_optimal warning, or none with timeout.")] = 60.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every catalog warning.")] = False,
     show_facts: Annotated[bool, typer.Option(
         "--show-facts", help="Print the facts and rule files given to clingo (to rerun with plain clingo) "
         "instead of resolving.")] = False,
+    memory_limit: Annotated[int, typer.Option(
+        "--memory-limit", help="Memory a resolve may use, in MiB.")] = 4096,
 ) -> None:
     """Resolve a pipeline: which steps connect, in what order, what is missing, and why."""
     try:
+        from specwire.engine.bounded import check_limit, resolve_bounded
         from specwire.engine.resolver import ResolveOptions, Resolver
         from specwire.policy.sources import resolve_policies
+
+        check_limit(timeout, "--timeout")
+        check_limit(memory_limit, "--memory-limit")
 
         registry = load_catalog(catalog)
         warn_catalog(registry, verbose)
@@ -75,7 +81,7 @@ def resolve(
 
             typer.echo(program_text(Resolver(registry, files), definition, options), nl=False)
             raise typer.Exit(0)
-        result = Resolver(registry, files).resolve(definition, options)
+        result = resolve_bounded(Resolver(registry, files), definition, options, memory_mib=memory_limit)
     except typer.Exit:
         raise
     except Exception as exc:

@@ -21,7 +21,9 @@ app = typer.Typer(
 
 
 def _echo(text: str = "", err: bool = False) -> None:
-    typer.echo(text, err=err)
+    from specwire.cli.terminal import printable
+
+    typer.echo(printable(text), err=err)
 
 
 def _fail(error: Exception) -> typer.Exit:

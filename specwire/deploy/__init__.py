@@ -287,7 +287,7 @@ class ProgressDisplay:
         from rich.console import Console
         from rich.live import Live
 
-        self.console = self.console or Console(stderr=True, highlight=False)
+        self.console = self.console or Console(stderr=True, highlight=False, emoji=False)
         self._live = Live(self._table(None), console=self.console, refresh_per_second=2, transient=False)
         self._live.__enter__()
         return self

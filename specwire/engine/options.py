@@ -24,3 +24,5 @@ class ResolveOptions:
     extra_facts: tuple[Symbol, ...] = field(default=())
     #: With policy files: solve again without their preferences, to say which preference decided.
     explain_preferences: bool = False
+    #: time.monotonic() by which the answer must be back (engine/bounded.py): the solver gets what is left.
+    deadline: float | None = None

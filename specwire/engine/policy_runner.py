@@ -71,12 +71,17 @@ class PolicyRun:
 
 
 def ground_and_solve(ctl: Control, messages: Messages, files: Sequence[Path], timeout: float | None,
-                     *, explain_preferences: bool = False, isolate: bool | None = None) -> PolicyRun:
+                     *, explain_preferences: bool = False, isolate: bool | None = None,
+                     left: float | None = None) -> PolicyRun:
     """Ground and solve `ctl`; when isolated (the default where fork exists), within `timeout`.
 
     `timeout` bounds grounding; solving has its own limit of `timeout` (see `solver.solve`), after
-    which the best model so far is kept.
+    which the best model so far is kept. `left` (when the resolve has a deadline: what remains of
+    the time limit) replaces it as the bound, while messages name the limit the user gave.
     """
+    shown = timeout
+    if left is not None:
+        timeout = left
     if isolate is None:
         isolate = can_isolate()
     if not isolate or timeout is None:
@@ -90,7 +95,7 @@ def ground_and_solve(ctl: Control, messages: Messages, files: Sequence[Path], ti
 
     solves = 2 if explain_preferences else 1
     start = time.monotonic()
-    payload = run_isolated(task, files, timeout, solves * timeout + SOLVE_GRACE_SECONDS)
+    payload = run_isolated(task, files, timeout, solves * timeout + SOLVE_GRACE_SECONDS, shown_limit=shown)
     if payload is None:  # grounded, but the solver's preprocessing outran its own limit: no answer in time
         return PolicyRun(SolveOutcome([], [], False, True, 0, time.monotonic() - start), 0.0)
     symbols, cost, proven, timed_out, models, seconds, seconds_ground, unsteered = payload
@@ -198,8 +203,8 @@ class _Reader:
                 self.buffer += chunk
 
 
-def run_isolated(task: Task, files: Sequence[Path], ground_timeout: float, then_timeout: float
-                 ) -> tuple[Any, ...] | None:
+def run_isolated(task: Task, files: Sequence[Path], ground_timeout: float, then_timeout: float,
+                 *, shown_limit: float | None = None) -> tuple[Any, ...] | None:
     """Run `task` in a forked child with a memory limit, and return what it returns.
 
     The task calls its argument once grounding is done; that must happen within `ground_timeout`
@@ -225,7 +230,8 @@ def run_isolated(task: Task, files: Sequence[Path], ground_timeout: float, then_
                 return None
         elif message is None and not reader.closed:
             raise RuleFileError(
-                f"grounding did not finish within the time limit of {ground_timeout:g} s: a rule makes the "
+                f"grounding did not finish within the time limit of {shown_limit or ground_timeout:g} s: a rule "
+                f"makes the "
                 f"program too large to ground (rules loaded: {names})",
                 suggested_fix="look for a rule whose body joins predicates that share no variable (a cross "
                               "product) or counts without a bound; raise the limit with --timeout")

@@ -52,6 +52,8 @@ APART_RULES = "apart.lp"
 BATCH_NODES = 48
 #: Once the solver's time limit is spent, each remaining part still gets this long to find a wiring.
 MIN_SLICE = 0.05
+#: Seconds kept back before a deadline: building the result and sending it to the parent.
+DEADLINE_MARGIN = 0.25
 
 
 @dataclass
@@ -186,14 +188,15 @@ class Resolver:
                 # Policy files are other people's code: ground them under a time limit (engine/policy.py).
                 # With them the pipeline is one part, so its limit is the whole one.
                 run = policy.ground_and_solve(ctl, messages, rules, options.timeout,
-                                              explain_preferences=options.explain_preferences)
+                                              explain_preferences=options.explain_preferences,
+                                              left=_left(options, options.timeout))
                 outcome, unsteered = run.outcome, run.unsteered
                 stats.seconds_ground += run.seconds_ground
             else:
                 t0 = time.perf_counter()
                 ground(ctl, messages, part_rules)
                 stats.seconds_ground += time.perf_counter() - t0
-                limit = None if budget is None else max(budget - stats.seconds_solve, MIN_SLICE)
+                limit = None if budget is None else _left(options, max(budget - stats.seconds_solve, MIN_SLICE))
                 outcome = solve(ctl, limit)
             stats.seconds_solve += outcome.seconds
             return outcome if not border or chains.proven_apart(outcome) else None
@@ -247,6 +250,13 @@ class Resolver:
         ranks = {n.name: i for i, n in enumerate(part.nodes)}
         facts = list(part_facts(index, self.registry, part, [], ResolveOptions(), chains.PROBE_JOBS, ranks, signatures))
         return facts, frozenset(signatures)
+
+
+def _left(options: ResolveOptions, limit: float | None) -> float | None:
+    """`limit`, cut to what is left before the deadline (less a margin for sending the answer)."""
+    if options.deadline is None or limit is None:
+        return limit
+    return max(min(limit, options.deadline - time.monotonic() - DEADLINE_MARGIN), MIN_SLICE)
 
 
 def _drop_cycles(edges: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[Diagnostic]]:

@@ -22,7 +22,7 @@ class LocalProgress:
         from rich.console import Console
 
         self.pipeline_name = pipeline_name
-        self.console = console or Console(stderr=True, highlight=False)
+        self.console = console or Console(stderr=True, highlight=False, emoji=False)
         self.steps: dict[str, StepResult] = {}
         self.started: dict[str, float] = {}
         self._live: Any = None

@@ -117,6 +117,11 @@ def _variants(value: Any, source: str, where: str) -> dict[str, Any]:
             raise SpecPackError(f"{source}: {where}.{job}: expected a mapping")
         deps = overrides.get("dependency_overrides") or {}
         outs = overrides.get("output_overrides") or {}
+        for name, given in (("dependency_overrides", deps), ("output_overrides", outs)):
+            if not isinstance(given, Mapping):
+                raise SpecPackError(f"{source}: {where}.{job}.{name}: expected a mapping of port name to fields, "
+                                    f"found {type(given).__name__}",
+                                    suggested_fix=f"write {name} as {{port_name: {{field: value}}}}")
         extra = sorted(set(overrides) - {"dependency_overrides", "output_overrides"}, key=str)
         if extra:
             raise SpecPackError(f"{source}: {where}.{job}.{extra[0]}: unknown field in a job-type variant")

@@ -218,12 +218,15 @@ def test_a_rule_that_grounds_too_much_is_stopped_by_the_memory_limit(tmp_path: P
     assert f"(rules loaded: {rule.resolve()}, with specwire's 8 wiring rule files)" in result.output
 
 
-def test_resolving_without_policies_never_forks(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_fork() -> int:
-        raise AssertionError("forked without policies")
+def test_a_resolve_in_its_bounded_child_answers_as_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every CLI resolve runs in a forked child (engine/bounded.py); the answer is the same."""
+    from specwire.engine import bounded
 
-    monkeypatch.setattr(os, "fork", no_fork)
-    assert run("resolve", "--example", "fraud").exit_code == 0
+    forked = run("resolve", "--example", "fraud", "--format", "json")
+    monkeypatch.setattr(bounded, "can_isolate", lambda: False)
+    in_process = run("resolve", "--example", "fraud", "--format", "json")
+    assert forked.exit_code == in_process.exit_code == 0
+    assert json.loads(forked.stdout) == json.loads(in_process.stdout)
 
 
 def test_in_process_and_forked_runs_agree(gpu_pipeline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
