@@ -83,6 +83,12 @@ def _dense_catalog(path: Path, types: int) -> Path:
     return path
 
 
+#: `--timeout 2` must come back well before the unbounded 17-24 s these shapes took; the slack over
+#: 2 s + the 0.35 s grace covers loading the catalog before the fork and a busy shared machine
+#: (3.4 s seen once in a full-suite run on 2 loaded cores; 2.5-2.8 s alone).
+_WALL_BOUND = 4.0
+
+
 def _bounded(*args: str | Path) -> tuple[float, dict[str, object]]:
     started = time.monotonic()
     result = run(*args, "--timeout", "2", "--format", "json")
@@ -103,7 +109,7 @@ def test_timeout_bounds_wall_time_on_a_400_node_pipeline(tmp_path: Path) -> None
     pipeline.write_text(yaml.safe_dump({"name": "big", "nodes": [{"name": f"n{i}", "step": types[i % len(types)]}
                                                                   for i in range(400)]}), encoding="utf-8")
     elapsed, data = _bounded("resolve", "-p", pipeline)
-    assert elapsed < 3.0
+    assert elapsed < _WALL_BOUND
     _timeout_or_proven(data)
 
 
@@ -111,7 +117,7 @@ def test_timeout_bounds_wall_time_on_a_400_node_pipeline(tmp_path: Path) -> None
 def test_timeout_bounds_wall_time_on_a_300_type_dense_catalog(tmp_path: Path) -> None:
     catalog = _dense_catalog(tmp_path / "dense.yaml", 300)
     elapsed, data = _bounded("resolve", "S1", "S2", "S3", "--catalog", catalog)
-    assert elapsed < 3.0
+    assert elapsed < _WALL_BOUND
     _timeout_or_proven(data)
 
 
