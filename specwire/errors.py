@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import reprlib
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 
 class SpecwireError(Exception):
@@ -30,8 +30,9 @@ class SpecwireError(Exception):
         super().__init__(message)
         self.message = message
         self.suggested_fix = suggested_fix
-        self.compatible_sources = tuple(compatible_sources)
-        self.nodes = tuple(nodes)
+        # Each name once, in the order found (two rules may name the same step).
+        self.compatible_sources = tuple(dict.fromkeys(compatible_sources))
+        self.nodes = tuple(dict.fromkeys(nodes))
 
     def __str__(self) -> str:
         if self.suggested_fix:
@@ -47,6 +48,12 @@ class SpecwireError(Exception):
             "compatible_sources": list(self.compatible_sources),
             "nodes": list(self.nodes),
         }
+
+
+class SpecwireWarning(UserWarning):
+    """Something specwire did on the user's behalf that they should know of (a placeholder role in
+    a definition, a default data location); `warnings.simplefilter("error", SpecwireWarning)` makes
+    them errors."""
 
 
 class BadInputError(SpecwireError):
@@ -165,22 +172,56 @@ class DeployError(SpecwireError):
         return data
 
 
-class PipelineResolutionError(ResolutionError):
-    """Several problems at once: each is in `errors`, all reported together."""
+class PipelineResolutionError(ResolutionError, ExceptionGroup):
+    """Several problems at once, all reported together: each is in `errors` (and `exceptions`).
+
+    It is an `ExceptionGroup` of them (`except* MissingDependencyError` works), and it is also an
+    instance of each contained type: `PipelineResolutionError([IncompatibleStepsError(...),
+    MissingDependencyError(...)])` is caught by `except IncompatibleStepsError` and by `except
+    MissingDependencyError`, so code written for one problem still catches it when it comes with
+    others. (`message` is the group's: every problem, the worst first.)
+    """
+
+    _mixed: ClassVar[dict[tuple[type[ResolutionError], ...], type[PipelineResolutionError]]] = {}
+
+    def __new__(cls, errors: Sequence[ResolutionError]) -> PipelineResolutionError:
+        kinds = tuple(dict.fromkeys(type(e) for e in errors if not issubclass(cls, type(e))))
+        target = cls
+        if cls is PipelineResolutionError and kinds:
+            target = cls._mixed.get(kinds) or cls._mixed.setdefault(
+                kinds, type("PipelineResolutionError", (cls, *kinds), {"__module__": cls.__module__})
+            )
+        group: PipelineResolutionError = ExceptionGroup.__new__(target, _group_message(errors), list(errors))
+        return group
 
     def __init__(self, errors: Sequence[ResolutionError]) -> None:
+        # ExceptionGroup owns `message` (read-only): only the other SpecwireError fields are set here.
+        Exception.__init__(self, _group_message(errors), list(errors))
         first = errors[0]
-        message = first.message if len(errors) == 1 else f"{len(errors)} problems: " + "; ".join(
-            e.message for e in errors
-        )
-        super().__init__(message, suggested_fix=first.suggested_fix, nodes=first.nodes)
+        self.suggested_fix = first.suggested_fix
+        self.compatible_sources = tuple(dict.fromkeys(s for e in errors for s in e.compatible_sources))
+        self.nodes = tuple(dict.fromkeys(n for e in errors for n in e.nodes))
         self.errors = tuple(errors)
         self.kind = first.kind if len(errors) == 1 else "resolution"
 
+    def derive(self, excs: Sequence[Exception]) -> ExceptionGroup[Exception]:  # type: ignore[override]
+        """What `except*` splits off: a plain group of the matched problems."""
+        return ExceptionGroup(self.message, list(excs))
+
+    def __str__(self) -> str:
+        return SpecwireError.__str__(self)
+
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
+        data["error"] = "PipelineResolutionError"
         data["errors"] = [e.to_dict() for e in self.errors]
         return data
+
+
+def _group_message(errors: Sequence[SpecwireError]) -> str:
+    if len(errors) == 1:
+        return errors[0].message
+    return f"{len(errors)} problems: " + "; ".join(e.message for e in errors)
 
 
 def did_you_mean(name: str, candidates: Iterable[str], *, n: int = 3) -> list[str]:

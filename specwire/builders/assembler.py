@@ -68,8 +68,18 @@ def _check_inputs(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig])
                 nodes=[node.name],
             )
     _check_gates(resolved, configs)
-    regions = sorted({c.region for c in configs.values()})
-    buckets = sorted({c.bucket for c in configs.values()})
+    unattached = {name: c.missing_pipeline_fields() for name, c in configs.items() if c.missing_pipeline_fields()}
+    if unattached:
+        first = next(iter(unattached))
+        raise BuildError(
+            f"the config of node {first!r} has no {', '.join(unattached[first])}: it was made on its own and "
+            "never given to a pipeline",
+            suggested_fix="give the configs to a Pipeline (Pipeline.from_configs([...]) or config=...), which fills "
+            "the pipeline's fields, or set them on the config",
+            nodes=sorted(unattached),
+        )
+    regions = sorted({c.region for c in configs.values() if c.region})
+    buckets = sorted({c.bucket for c in configs.values() if c.bucket})
     if len(regions) != 1:
         raise BuildError(
             f"the configs name several regions ({', '.join(regions)}); a pipeline runs in one",
@@ -200,7 +210,7 @@ def assemble(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig], *, n
 
 def _region(configs: Mapping[str, StepConfig]) -> str:
     first = next(iter(configs.values()), None)
-    return first.region if first is not None else "us-east-1"
+    return first.region if first is not None and first.region else "us-east-1"
 
 
 def build_pipeline(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig], *, name: str) -> Any:

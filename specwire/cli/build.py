@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -24,8 +25,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
-#: The role a definition names when none is given: it builds, it does not deploy.
-PLACEHOLDER_ROLE = "arn:aws:iam::000000000000:role/specwire-placeholder-role"
+from specwire.pipeline.state import PLACEHOLDER_ROLE  # noqa: E402 - the library's, one definition
 
 
 @app.command("build")
@@ -86,6 +86,7 @@ def build(
         given_role = role or os.environ.get(ROLE_ENV)
         pipeline = Pipeline.from_file(path, role_arn=given_role, region=region, bucket=bucket,
                                       fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
+        pipeline.interface = "cli"
         if pipeline.role_arn is None:
             pipeline.role_arn = PLACEHOLDER_ROLE
             console.print(f"[yellow]warning:[/yellow] no IAM role given: the definition names "
@@ -108,11 +109,21 @@ def build(
     try:
         from specwire.builders import definition_json
         from specwire.configs.store import load_configs
+        from specwire.errors import SpecwireWarning
         from specwire.files import atomic_write
         from specwire.pipeline.generation import catalog_classes
 
-        configs = (load_configs(config, catalog_classes(pipeline)) if config is not None
-                   else pipeline.configs())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SpecwireWarning)
+            configs = (load_configs(config, catalog_classes(pipeline)) if config is not None
+                       else pipeline.configs())
+        for warning in caught:
+            console.print(f"[yellow]warning:[/yellow] {escape(str(warning.message))}")
+        if config is not None:
+            # The flags win over the configs file, as they win over the pipeline file's context.
+            given = {k: v for k, v in (("role_arn", role), ("bucket", bucket), ("region", region)) if v}
+            if given:
+                configs = {name: c.replace(given) for name, c in configs.items()}
         _check_scripts(configs, allow_missing_scripts, console)
         text = definition_json(result, configs, name=pipeline.sagemaker_name)
         if output is None or str(output) == "-":

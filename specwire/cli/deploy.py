@@ -59,6 +59,7 @@ def deploy(
         parameters = _parameters(parameter or [])
         pipeline = Pipeline.from_file(pipeline_file, role_arn=role, region=region, bucket=bucket,
                                       fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
+        pipeline.interface = "cli"
         pipeline.plan()  # resolution and config errors before anything touches AWS
         clients = aws.make_clients(pipeline.aws_region, profile=profile)
         result = pipeline.upsert(clients=clients)

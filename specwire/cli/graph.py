@@ -46,6 +46,7 @@ def graph(
         from specwire.pipeline.api import Pipeline
 
         pipeline = Pipeline.from_file(pipeline_file, fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
+        pipeline.interface = "cli"
         result = pipeline.resolve()
         text = {GraphFormat.mermaid: render.to_mermaid, GraphFormat.dot: render.to_dot,
                 GraphFormat.svg: render.to_svg}[fmt](result)

@@ -75,6 +75,7 @@ def resolve(
             strict_edges=strict_edges,
             extra_facts=facts,
             explain_preferences=explain,
+            interface="cli",
         )
         if show_facts:
             from specwire.engine.program import program_text

@@ -73,6 +73,7 @@ def run(
         assert path is not None
         parameters = _parameters(parameter or [])
         pipeline = Pipeline.from_file(path, fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
+        pipeline.interface = "cli"
         resolved = pipeline.resolve()
         if not resolved.ok:
             for d in resolved.errors:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal, Self
 from pydantic import Field, ValidationError, computed_field, model_validator
 
 from specwire.configs.messages import config_error
-from specwire.configs.model import ConfigModel, merge_inputs
+from specwire.configs.model import ConfigModel, merge_inputs, nested_model
 from specwire.configs.types import (
     BucketName,
     CacheSetting,
@@ -72,14 +72,17 @@ def fill_framework_defaults(data: Any, framework_field: str, defaults: dict[str,
 class BasePipelineConfig(ConfigModel):
     """What every step of one pipeline shares: where it runs, as whom, and where it writes."""
 
-    pipeline_name: PipelineName
-    """SageMaker pipeline name (letters, digits, hyphens)."""
-    region: Region
-    """AWS region the pipeline runs in, e.g. 'us-east-1'."""
-    role_arn: RoleArn
-    """IAM role the pipeline's jobs run as."""
-    bucket: BucketName
-    """S3 bucket for code, intermediate data and outputs (a name, not an s3:// URI)."""
+    # The four fields below may be left out of a config made on its own (`XGBoostTrainingConfig(
+    # max_depth=8)`): the pipeline it is given to fills them (and every pipeline field the config
+    # did not set). A build refuses a config that still lacks them.
+    pipeline_name: PipelineName | None = None
+    """SageMaker pipeline name (letters, digits, hyphens); None: the pipeline's."""
+    region: Region | None = None
+    """AWS region the pipeline runs in, e.g. 'us-east-1'; None: the pipeline's."""
+    role_arn: RoleArn | None = None
+    """IAM role the pipeline's jobs run as; None: the pipeline's."""
+    bucket: BucketName | None = None
+    """S3 bucket for code, intermediate data and outputs (a name, not an s3:// URI); None: the pipeline's."""
     prefix: S3Prefix = ""
     """Key prefix inside the bucket under which the pipeline writes; '' for the bucket root."""
     tags: Tags = Field(default_factory=dict)
@@ -135,18 +138,35 @@ class BasePipelineConfig(ConfigModel):
                           show_input=False, hint=f"give {missing} as well, or leave both empty to run outside a VPC")
         return self
 
+    #: The fields a config made on its own may leave to its pipeline, and that a build needs.
+    ATTACHED_FIELDS: ClassVar[tuple[str, ...]] = ("pipeline_name", "region", "role_arn", "bucket")
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def account_id(self) -> str:
-        """AWS account of the role (from its ARN)."""
-        return self.role_arn.split(":")[4]
+        """AWS account of the role (from its ARN); '' until the config has a role."""
+        return self.role_arn.split(":")[4] if self.role_arn else ""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def pipeline_s3_root(self) -> str:
-        """s3://<bucket>/<prefix>/<pipeline_name>/<pipeline_version>: all the pipeline writes is under it."""
-        parts = [self.bucket, self.prefix, self.pipeline_name, self.pipeline_version]
+        """s3://<bucket>/<prefix>/<pipeline_name>/<pipeline_version>: all the pipeline writes is under it.
+
+        Until the config belongs to a pipeline, the missing parts read `<bucket>`, `<pipeline_name>`.
+        """
+        parts = [self.bucket or "<bucket>", self.prefix, self.pipeline_name or "<pipeline_name>",
+                 self.pipeline_version]
         return "s3://" + "/".join(p for p in parts if p)
+
+    def missing_pipeline_fields(self) -> list[str]:
+        """The pipeline fields a build needs that this config lacks (it was made on its own)."""
+        return [name for name in self.ATTACHED_FIELDS if getattr(self, name) is None]
+
+    def attach(self, pipeline_fields: Mapping[str, Any]) -> Self:
+        """This config inside a pipeline: every pipeline field it did not set comes from `pipeline_fields`."""
+        unset = {name: value for name, value in pipeline_fields.items()
+                 if name in BasePipelineConfig.PIPELINE_FIELDS and name not in self.model_fields_set}
+        return self.from_data({**self.inputs(), **unset}) if unset else self
 
     def pipeline_fields(self) -> dict[str, Any]:
         """The shared fields only, e.g. to start a step config from a context."""
@@ -317,3 +337,46 @@ class TrainingStepConfig(JobStepConfig):
     def model_framework(self) -> str:
         """The framework of the model this step produces."""
         return self.FRAMEWORK
+
+    @classmethod
+    def suggest_fields(cls, name: str) -> list[str]:
+        """Close names among the fields and, flat, the hyperparameters (`max_dept` -> 'max_depth')."""
+        close = super().suggest_fields(name)
+        hp_cls = nested_model(cls, "hyperparameters") if "hyperparameters" in cls.model_fields else None
+        if close or hp_cls is None:
+            return close
+        return hp_cls.suggest_fields(name)
+
+    @classmethod
+    def _normalise_input(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """`XGBoostTrainingConfig(max_depth=8, n_estimators=200)`: hyperparameters given as fields
+        go into `hyperparameters`, under the framework's own names (`n_estimators` is XGBoost's
+        `num_round`, LightGBM's `num_iterations`)."""
+        if "hyperparameters" not in cls.model_fields:
+            return data
+        hp_cls = nested_model(cls, "hyperparameters")
+        if hp_cls is None:
+            return data
+        flat: dict[str, Any] = {}
+        rest: dict[str, Any] = {}
+        for key, value in data.items():
+            name = key if key in hp_cls.model_fields else hp_cls.SYNONYMS.get(key)
+            if key in cls.model_fields or name is None:
+                rest[key] = value
+            elif name in flat:
+                raise invalid(f"and {name!r} name the same hyperparameter", loc=(key,), show_input=False,
+                              hint=f"give only {name!r}")
+            else:
+                flat[name] = value
+        if not flat:
+            return data
+        given = rest.get("hyperparameters") or {}
+        given = given.inputs() if isinstance(given, ConfigModel) else given
+        if not isinstance(given, Mapping):
+            return data  # the hyperparameters field reports what is wrong with it
+        twice = sorted(set(flat) & set(given))
+        if twice:
+            raise invalid("is given both as a field and in hyperparameters={...}", loc=(twice[0],),
+                          show_input=False, hint="give it in one place")
+        rest["hyperparameters"] = {**given, **flat}
+        return rest

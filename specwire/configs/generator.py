@@ -28,7 +28,7 @@ from specwire.configs.steps import (
     ModelRegistrationConfig,
     QualityGateConfig,
 )
-from specwire.configs.types import JobType, NonNegativeFloat, S3Uri
+from specwire.configs.types import BucketName, JobType, NonNegativeFloat, PipelineName, Region, RoleArn, S3Uri
 from specwire.errors import ConfigError, SpecwireError
 
 #: The gate a generated QualityGate starts from: a floor that catches a broken model, not a
@@ -65,6 +65,16 @@ class ConfigNode:
 
 class GenerationContext(BasePipelineConfig):
     """The pipeline's shared fields plus what the generator knows of the data and environment."""
+
+    # Required here (a config may leave them to its pipeline; the pipeline's context may not).
+    pipeline_name: PipelineName
+    """SageMaker pipeline name (letters, digits, hyphens)."""
+    region: Region
+    """AWS region the pipeline runs in, e.g. 'us-east-1'."""
+    role_arn: RoleArn
+    """IAM role the pipeline's jobs run as."""
+    bucket: BucketName
+    """S3 bucket for code, intermediate data and outputs (a name, not an s3:// URI)."""
 
     data_location: S3Uri
     """Where the raw data is (the DataLoading source)."""

@@ -144,6 +144,7 @@ class ConfigModel(BaseModel):
         """
         echoes: dict[str, Any] = {}
         if isinstance(data, Mapping):
+            data = cls._normalise_input(dict(data))
             inputs = cls.model_fields
             derived = cls.model_computed_fields
             unknown = [key for key in data if key not in inputs and key not in derived]
@@ -161,6 +162,12 @@ class ConfigModel(BaseModel):
                     value=given,
                 )
         return result
+
+    @classmethod
+    def _normalise_input(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """The input under this model's own field names, before any check: a subclass accepts the
+        other names a field is known by here (a flat hyperparameter, `s3_bucket`, ...)."""
+        return data
 
     @classmethod
     def _unknown_field(cls, unknown: list[Any]) -> Exception:

@@ -128,9 +128,16 @@ def _load_node(name: str, entry: Any, shared: Mapping[str, Any], source: str,
         raise ConfigError(f"{source}: nodes.{name}: {exc.message}", suggested_fix=exc.suggested_fix) from None
     data = {**shared, **{k: v for k, v in entry.items() if k != "step_type"}, "node_name": name}
     try:
-        return cls.from_data(data)
+        config = cls.from_data(data)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc.message}", suggested_fix=exc.suggested_fix, nodes=[name]) from None
+    missing = config.missing_pipeline_fields()
+    if missing:
+        # A configs file is a pipeline's: its shared fields are part of it (a lone config is not).
+        raise ConfigError(f"{source}: pipeline.{missing[0]} is missing (node {name!r} has no "
+                          f"{', '.join(missing)})", suggested_fix="save the configs with save_configs, which "
+                          "writes the pipeline's shared fields once under 'pipeline'", nodes=[name])
+    return config
 
 
 # --------------------------------------------------------------------------- files

@@ -288,3 +288,29 @@ def outside_input(label: Labeller, registry: SpecRegistry, node: ResolvedNode, d
                       f"({sources}) are not step types of the catalog.",
                       f"pass {dep_name} as a pipeline parameter, or add a spec for one of {sources}",
                       (node.name,), dep.compatible_sources)
+
+
+#: Fixes that name a command-line flag, and the same fix for a Python caller (the engine writes
+#: the first; `for_python` rewrites a diagnostic for `Pipeline` and other library callers).
+_PYTHON_WORDING: tuple[tuple[str, str], ...] = (
+    ("run with --fill-gaps to insert it", "resolve with fill_gaps=True to insert it"),
+    ("raise the limit with --timeout", "raise the limit with timeout=<seconds>"),
+    ("--fill-gaps", "fill_gaps=True"),
+    ("--strict-edges", "strict_edges=True"),
+    ("--timeout", "timeout=<seconds>"),
+)
+
+
+def python_wording(text: str) -> str:
+    """`text` with each command-line flag spelt as the Python argument that does the same."""
+    for flag, argument in _PYTHON_WORDING:
+        text = text.replace(flag, argument)
+    return text
+
+
+def for_python(diagnostic: Diagnostic) -> Diagnostic:
+    """The diagnostic as a library caller reads it (see `python_wording`)."""
+    from dataclasses import replace
+
+    fix = python_wording(diagnostic.suggested_fix) if diagnostic.suggested_fix else diagnostic.suggested_fix
+    return replace(diagnostic, message=python_wording(diagnostic.message), suggested_fix=fix)

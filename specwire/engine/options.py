@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from clingo import Symbol
 
@@ -26,3 +27,6 @@ class ResolveOptions:
     explain_preferences: bool = False
     #: time.monotonic() by which the answer must be back (engine/bounded.py): the solver gets what is left.
     deadline: float | None = None
+    #: Who reads the messages: a fix names a setting as a Python caller writes it (`fill_gaps=True`)
+    #: or as a command-line flag (`--fill-gaps`).
+    interface: Literal["python", "cli"] = "python"

@@ -138,6 +138,8 @@ class Resolver:
         result = _build_result(pipeline, index, self.registry, known, by_symbol, edges, model, options,
                                diagnostics, stats)
         result.policies = [str(p) for p in self.rule_files]
+        if options.interface == "python":
+            result.diagnostics = [msg.for_python(d) for d in result.diagnostics]
         return result
 
 

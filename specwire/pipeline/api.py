@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from specwire.errors import BadInputError, ConfigError
-from specwire.pipeline import aws, display, generation, loading, local
+from specwire.pipeline import aws, display, generation, loading, local, roles
 from specwire.pipeline.fluent import FluentSteps
 from specwire.pipeline.state import ROLE_ENV, Environment, Plan, RequestedStep, sagemaker_name
 from specwire.plan import check_environment
@@ -111,6 +111,9 @@ class Pipeline(FluentSteps):
         self.retry_attempts = retry_attempts
         #: Wire only the explicit edges (a hand-written DAG, validated); see `from_configs`.
         self.strict_edges = False
+        #: Who reads the messages: fixes name Python arguments (`fill_gaps=True`), or, for the CLI,
+        #: its flags (`--fill-gaps`).
+        self.interface: Literal["python", "cli"] = "python"
         self._catalog = catalog
         self._rules = tuple(Path(r) for r in rules)
         self._packs = tuple(policy_packs)
@@ -177,7 +180,7 @@ class Pipeline(FluentSteps):
         """The engine's plan: nodes (inserted ones marked), edges with their reasons, order,
         diagnostics. It does not raise for a pipeline that does not resolve: see `.ok`,
         `.diagnostics`, or `.raise_for_errors()`."""
-        key = (self.fill_gaps, self.strict_edges, self.timeout)
+        key = (self.fill_gaps, self.strict_edges, self.timeout, self.interface)
         if self._resolved is None or self._resolved_key != key:
             from specwire.engine.resolver import ResolveOptions
 
@@ -186,6 +189,7 @@ class Pipeline(FluentSteps):
 
             definition = self.definition_input()
             options = ResolveOptions(fill_gaps=self.fill_gaps, timeout=self.timeout, strict_edges=self.strict_edges,
+                                     interface=self.interface,
                                      extra_facts=self._policy_facts(definition))
             self._resolved = self.resolver.resolve(definition, options)
         return self._resolved
@@ -279,7 +283,7 @@ class Pipeline(FluentSteps):
         self._definition = None
 
     def _role(self) -> str:
-        return aws.role_of(self)
+        return roles.role_of(self)
 
     def _policy_facts(self, definition: Any) -> tuple[Any, ...]:
         return generation.policy_facts(self, definition)

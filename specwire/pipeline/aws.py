@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from specwire.errors import ConfigError
-from specwire.pipeline.state import ROLE_ENV
+from specwire.pipeline.roles import role_of
 
 if TYPE_CHECKING:
     from specwire.deploy import Deployment, ExecutionReport
@@ -24,12 +23,14 @@ def upsert(pipeline: Pipeline, role_arn: str | None = None, *, clients: Any = No
 
     if role_arn is not None:
         pipeline.role_arn = role_arn
+    role_of(pipeline, deploy=True)
+    check_data_location(pipeline)
     definition = pipeline.definition()
     uploads = pipeline.script_uploads()
     aws = clients or deploy.make_clients(pipeline.aws_region)
     return deploy.upsert_pipeline(
-        definition, name=pipeline.sagemaker_name, role_arn=role_of(pipeline), description=pipeline.description,
-        tags=pipeline.tags, uploads=uploads, clients=aws, source_name=pipeline.name,
+        definition, name=pipeline.sagemaker_name, role_arn=role_of(pipeline, deploy=True),
+        description=pipeline.description, tags=pipeline.tags, uploads=uploads, clients=aws, source_name=pipeline.name,
     )
 
 
@@ -67,12 +68,20 @@ def execute(pipeline: Pipeline,
     return deploy.wait_for_execution(arn, clients=aws, poll_seconds=poll_seconds, timeout=timeout)
 
 
-def role_of(pipeline: Pipeline) -> str:
-    role = pipeline.role_arn or os.environ.get(ROLE_ENV)
-    if not role:
+def check_data_location(pipeline: Pipeline) -> None:
+    """Deploying a pipeline that loads data needs to know where the data is: the default location a
+    build falls back to (with a warning) is an error here."""
+    from specwire.pipeline.generation import fallback_data_location
+
+    fallback = fallback_data_location(pipeline)
+    loading = [name for name, config in pipeline.configs().items()
+               if getattr(config, "source_s3_uri", None) == fallback]
+    if fallback is not None and loading:
         raise ConfigError(
-            f"pipeline {pipeline.name!r} has no IAM role: SageMaker runs every step as a role",
-            suggested_fix=f"Pipeline({pipeline.name!r}, role_arn='arn:aws:iam::<account>:role/<role>'), "
-            f"upsert(role_arn=...), or set {ROLE_ENV}",
+            f"pipeline {pipeline.name!r} does not say where its data is: {', '.join(loading)} would read the "
+            f"default {fallback}",
+            suggested_fix="add `data_location: s3://...` to the pipeline file's context" if pipeline.interface == "cli"
+            else "give the data's location: load_data('s3://...'), a pipeline file's context data_location, "
+            "or source_s3_uri in the DataLoading config",
+            nodes=loading,
         )
-    return role

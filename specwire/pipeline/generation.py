@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from specwire.errors import ConfigError, SpecwireError
-from specwire.pipeline.aws import role_of
+from specwire.errors import ConfigError, SpecwireError, SpecwireWarning
+from specwire.pipeline.roles import role_of
 from specwire.pipeline.state import ROLE_ENV
 
 if TYPE_CHECKING:
@@ -46,13 +47,20 @@ def generation_context(pipeline: Pipeline) -> Any:
 
     role = role_of(pipeline)
     region = pipeline.aws_region
-    account = role.split(":")[4] if role.count(":") >= 5 else ""
-    # A malformed role is reported on its own: a bucket named after its (missing) account would
-    # only add two more errors about a bucket the user never gave.
-    account = account if account.isdigit() and len(account) == 12 else "000000000000"
-    bucket = pipeline.bucket or f"sagemaker-{region}-{account}"
+    bucket = data_bucket(pipeline, role)
     locations = dict(pipeline._data_locations)
-    default = locations.pop(None, None) or next(iter(locations.values()), None) or f"s3://{bucket}/data/"
+    default = locations.pop(None, None) or next(iter(locations.values()), None)
+    if default is None:
+        default = f"s3://{bucket}/data/"
+        if "DataLoading" in {s.step_type for s in pipeline._steps} or (pipeline._resolved is not None and any(
+                n.step_type == "DataLoading" for n in pipeline._resolved.nodes)):
+            warnings.warn(
+                f"pipeline {pipeline.name!r} does not say where its data is: its DataLoading step reads {default} "
+                "(deploying needs the real location: load_data('s3://...'), or a DataLoading config's "
+                "source_s3_uri)",
+                SpecwireWarning,
+                stacklevel=5,
+            )
     extra = pipeline._context_extra
     return GenerationContext.from_data({
         "pipeline_name": pipeline._config_pipeline_name or pipeline.sagemaker_name,
@@ -62,6 +70,22 @@ def generation_context(pipeline: Pipeline) -> Any:
         "environment": pipeline.environment, "data_size_gb": pipeline.data_size_gb, "label_field": pipeline.label_field,
         **pipeline.job_settings(), **extra,
     })
+
+
+def data_bucket(pipeline: Pipeline, role: str) -> str:
+    """The pipeline's bucket: `bucket`, else SageMaker's default one of the role's account."""
+    account = role.split(":")[4] if role.count(":") >= 5 else ""
+    # A malformed role is reported on its own: a bucket named after its (missing) account would
+    # only add two more errors about a bucket the user never gave.
+    account = account if account.isdigit() and len(account) == 12 else "000000000000"
+    return pipeline.bucket or f"sagemaker-{pipeline.aws_region}-{account}"
+
+
+def fallback_data_location(pipeline: Pipeline) -> str | None:
+    """The location DataLoading reads when the pipeline names none (None: it names one)."""
+    if pipeline._data_locations:
+        return None
+    return f"s3://{data_bucket(pipeline, role_of(pipeline))}/data/"
 
 
 def generate(pipeline: Pipeline, result: ResolvedPipeline) -> dict[str, StepConfig]:
@@ -90,11 +114,13 @@ def generate(pipeline: Pipeline, result: ResolvedPipeline) -> dict[str, StepConf
             own = {k: v for k, v in own.items() if k != "node_name"}
         if own:
             overrides[step.name] = {**overrides.get(step.name, {}), **own}
-    configs = generate_configs(result.nodes, generation_context(pipeline), overrides, edges=result.node_edges(),
+    context = generation_context(pipeline)
+    configs = generate_configs(result.nodes, context, overrides, edges=result.node_edges(),
                                classes=catalog_classes(pipeline))
     for step in pipeline._steps:
         if step.config is not None:
-            configs[step.name] = step.config
+            # A config object keeps what it set; the pipeline fills the rest of the shared fields.
+            configs[step.name] = step.config.attach(context.pipeline_fields())
     return configs
 
 

@@ -10,6 +10,9 @@ from specwire.errors import ConfigError, PipelineFileError, did_you_mean
 from specwire.pipeline.state import RequestedStep
 from specwire.plan import check_environment
 
+#: The name of a pipeline made of configs that name none (configs made on their own).
+DEFAULT_NAME = "specwire-pipeline"
+
 if TYPE_CHECKING:
     from specwire.configs import StepConfig
     from specwire.pipeline.api import Pipeline
@@ -50,14 +53,21 @@ def from_configs(cls: type[Pipeline],
             raise ConfigError(f"from_configs: configs[{key!r}] holds the config of node {config.node_name!r}",
                               suggested_fix="key the mapping by each config's node_name")
         given.append(config)
-    first = given[0]
-    settings = {key: getattr(first, key) for key in first.JOB_SETTINGS}
-    pipeline = cls(name or first.pipeline_name, role_arn=first.role_arn, region=first.region,
-                   bucket=first.bucket, prefix=first.prefix, tags=first.tags, version=first.pipeline_version,
+    # Each pipeline field from the first config that set it; configs made on their own set none
+    # and take the pipeline's (role, bucket, region defaults, see Pipeline).
+    shared: dict[str, Any] = {}
+    for config in given:
+        for key in config.PIPELINE_FIELDS:
+            if key in config.model_fields_set and getattr(config, key) is not None:
+                shared.setdefault(key, getattr(config, key))
+    settings = {key: shared[key] for key in given[0].JOB_SETTINGS if key in shared}
+    pipeline = cls(name or shared.get("pipeline_name") or DEFAULT_NAME, role_arn=shared.get("role_arn"),
+                   region=shared.get("region"), bucket=shared.get("bucket"), prefix=shared.get("prefix", ""),
+                   tags=shared.get("tags"), version=shared.get("pipeline_version", "1.0.0"),
                    description=description, catalog=catalog, rules=rules, policy_packs=policy_packs,
                    fill_gaps=auto_resolve_dependencies, **settings)
     # Inserted steps share the given configs' S3 layout, even when `name` renames the pipeline.
-    pipeline._config_pipeline_name = first.pipeline_name
+    pipeline._config_pipeline_name = shared.get("pipeline_name")
     registry = pipeline.registry
     seen: set[str] = set()
     for config in given:

@@ -26,7 +26,7 @@ DATA_PARAMETER_SUFFIX = "InputDataUri"
 def built(pipeline: Pipeline) -> tuple[str, list[tuple[str, str]]]:
     """The definition and script uploads of the pipeline; with no role anywhere, a placeholder
     role is used for the build only (the pipeline object keeps none)."""
-    from specwire.pipeline.aws import role_of
+    from specwire.pipeline.roles import role_of
 
     try:
         role_of(pipeline)

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 #: Environment variable read for the IAM role when none is given (handy in notebooks).
 ROLE_ENV = "SPECWIRE_ROLE_ARN"
 
+#: The role a definition names when none is given: it builds (with a warning), it never deploys.
+PLACEHOLDER_ROLE = "arn:aws:iam::000000000000:role/specwire-placeholder-role"
+
 Environment = Literal["dev", "prod"]
 
 

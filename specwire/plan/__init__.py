@@ -67,6 +67,10 @@ class Diagnostic:
     nodes: tuple[str, ...] = ()
     compatible_sources: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Each step once, in the order found: several dependencies may accept the same source.
+        object.__setattr__(self, "compatible_sources", tuple(dict.fromkeys(self.compatible_sources)))
+
     def to_dict(self) -> dict[str, Any]:
         return {"severity": self.severity, "kind": self.kind, "message": self.message,
                 "suggested_fix": self.suggested_fix, "nodes": list(self.nodes)}

@@ -23,7 +23,9 @@ What it does, in order:
 6. fills missing values (unless `--impute false`): numeric columns with the median of the
    training split (of the chain's own data on other chains), categorical ones with the token
    '__missing__';
-7. writes each split as CSV with a header, next to `_schema.json` (label, id, feature and
+7. applies `--custom-transformations` (log, sqrt, standardize, min-max, clip outliers, one-hot;
+   see `TRANSFORMATIONS`), fitted on the training split;
+8. writes each split as CSV with a header, next to `_schema.json` (label, id, feature and
    categorical columns, fill values), which the training and evaluation scripts read. A split
    with no records is written as a header-only CSV so its consumers still find the columns.
 
@@ -243,6 +245,94 @@ def impute(splits: dict[str, Any], numeric: Sequence[str], categorical: Sequence
     return fills
 
 
+# ---------------------------------------------------------------- custom transformations
+
+#: The column transformations `--custom-transformations` applies, after imputation, in the order
+#: given. Each is `name` (every numeric feature; every categorical one for one_hot_encode) or
+#: `name:column`. Fitted values (means, ranges, percentiles, categories) come from the training
+#: split, else from the chain's own data, and are written to `_schema.json`.
+TRANSFORMATIONS = {
+    "log_transform": "sign(x) * log(1 + |x|): tames long-tailed amounts",
+    "sqrt_transform": "sign(x) * sqrt(|x|)",
+    "standardize": "(x - mean) / std of the training split",
+    "min_max_scale": "(x - min) / (max - min) of the training split, clipped to [0, 1]",
+    "clip_outliers": "clipped to the 1st and 99th percentiles of the training split",
+    "one_hot_encode": "a categorical column becomes one 0/1 column per category seen in training",
+}
+
+
+def parse_transformations(text: str) -> list[tuple[str, str | None]]:
+    """'log_transform,clip_outliers:amount' -> [('log_transform', None), ('clip_outliers', 'amount')]."""
+    steps: list[tuple[str, str | None]] = []
+    for item in parse_columns(text):
+        name, _, column = item.partition(":")
+        name = name.strip()
+        if name not in TRANSFORMATIONS:
+            close = difflib.get_close_matches(name, list(TRANSFORMATIONS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(TRANSFORMATIONS)})"
+            raise argparse.ArgumentTypeError(f"unknown transformation {name!r}{hint}")
+        steps.append((name, column.strip() or None))
+    return steps
+
+
+def transform(
+    splits: dict[str, Any], steps: Sequence[tuple[str, str | None]], numeric: list[str], categorical: list[str]
+) -> tuple[list[str], list[str], dict[str, Any]]:
+    """Apply the transformations to every split in place; return the new numeric and categorical
+    feature columns and what was fitted."""
+    fitted: dict[str, Any] = {}
+    for name, column in steps:
+        basis = splits["train"] if len(splits["train"]) else pd.concat(list(splits.values()))
+        pool = categorical if name == "one_hot_encode" else numeric
+        columns = [column] if column else list(pool)
+        for col in columns:
+            if col not in pool:
+                kind = "categorical" if name == "one_hot_encode" else "numeric"
+                close = difflib.get_close_matches(col, pool, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ScriptError(f"--custom-transformations {name}:{col}: {col!r} is not a {kind} feature{hint}")
+        for col in columns:
+            values = basis[col]
+            if name == "one_hot_encode":
+                categories = sorted(str(v) for v in values.dropna().unique())
+                fitted[f"{name}:{col}"] = categories
+                indicators = [f"{col}={c}" for c in categories]
+                for key, part in splits.items():
+                    part = part.copy()
+                    for category, indicator in zip(categories, indicators, strict=True):
+                        part[indicator] = (part[col].astype(str) == category).astype(float)
+                    splits[key] = part.drop(columns=[col])
+                categorical.remove(col)
+                numeric.extend(indicators)
+                continue
+            if name == "standardize":
+                mean, std = float(values.mean()), float(values.std(ddof=0))
+                std = std if std > 0 and np.isfinite(std) else 1.0
+                fitted[f"{name}:{col}"] = {"mean": mean, "std": std}
+            elif name == "min_max_scale":
+                low, high = float(values.min()), float(values.max())
+                fitted[f"{name}:{col}"] = {"min": low, "max": high}
+            elif name == "clip_outliers":
+                low, high = float(values.quantile(0.01)), float(values.quantile(0.99))
+                fitted[f"{name}:{col}"] = {"low": low, "high": high}
+            for key, part in splits.items():
+                x = part[col].astype(float)
+                if name == "log_transform":
+                    y = np.sign(x) * np.log1p(np.abs(x))
+                elif name == "sqrt_transform":
+                    y = np.sign(x) * np.sqrt(np.abs(x))
+                elif name == "standardize":
+                    y = (x - mean) / std
+                elif name == "min_max_scale":
+                    y = ((x - low) / (high - low) if high > low else x * 0.0).clip(0.0, 1.0)
+                else:
+                    y = x.clip(low, high)
+                part = part.copy()
+                part[col] = y
+                splits[key] = part
+    return numeric, categorical, fitted
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -292,6 +382,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--impute", type=parse_bool, default=True)
     parser.add_argument("--job-type", default=None, help="data chain: training (split) or another (no split)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--custom-transformations", type=parse_transformations, default=[],
+                        help="'log_transform,clip_outliers:amount': " + ", ".join(TRANSFORMATIONS))
     parser.add_argument("--data-format", choices=FORMATS, default=None, help="format of files with no known suffix")
     parser.add_argument("--input-dir", default=INPUT_ROOT, help=f"folder holding '{INPUT_NAME}/'")
     parser.add_argument("--output-dir", default=OUTPUT_ROOT, help="folder receiving one folder per split")
@@ -332,6 +424,11 @@ def run(args: argparse.Namespace) -> dict[str, int]:
 
     splits = chain_splits(frame, args)
     fills = impute(splits, numeric, categorical) if args.impute else {}
+    fitted: dict[str, Any] = {}
+    if args.custom_transformations:
+        numeric, categorical, fitted = transform(splits, args.custom_transformations, numeric, categorical)
+        features = [c for c in features if c in numeric or c in categorical]
+        features += [c for c in numeric if c not in features]
     order = ([id_field] if id_field else []) + [label, *features]
     counts = {}
     for output, split in OUTPUTS.items():
@@ -346,6 +443,8 @@ def run(args: argparse.Namespace) -> dict[str, int]:
             "records": len(part),
             "numeric_fill_values": fills,
             "categorical_fill_value": MISSING_TOKEN if args.impute else None,
+            "transformations": [f"{n}:{c}" if c else n for n, c in args.custom_transformations],
+            "fitted": fitted,
         }
         folder = Path(args.output_dir) / output
         write_atomic(folder / f"{split}.csv", part.to_csv(index=False))

@@ -156,3 +156,16 @@ def test_an_output_that_cannot_be_written_is_reported(offline: NetworkGuard, tmp
     result = run("build", "--example", "fraud", "--role", ROLE, "-o", blocker / "definition.json")
     assert result.exit_code == 2
     assert "cannot be written" in result.output
+
+
+def test_role_and_bucket_flags_win_over_a_configs_file(offline: NetworkGuard, fraud: Built, tmp_path: Path) -> None:
+    from specwire.configs import save_configs
+
+    configs_file = tmp_path / "fraud.configs.yaml"
+    save_configs(fraud.configs, configs_file)  # names ROLE and the bucket ml-artifacts
+    other_role = "arn:aws:iam::210987654321:role/Other"
+    result = run("build", "--example", "fraud", "--config", configs_file, "--role", other_role,
+                 "--bucket", "other-artifacts")
+    assert result.exit_code == 0, result.output
+    assert other_role in result.stdout and ROLE not in result.stdout
+    assert "s3://other-artifacts/" in result.stdout and "s3://ml-artifacts/" not in result.stdout

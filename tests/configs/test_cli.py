@@ -22,7 +22,7 @@ def test_schema_prints_the_json_schema_of_a_step_config() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["title"] == "XGBoostTrainingConfig"
     assert schema["additionalProperties"] is False
-    assert schema["required"] == ["pipeline_name", "region", "role_arn", "bucket"]
+    assert "required" not in schema  # the pipeline's fields come from the pipeline a config is given to
     hyper = schema["$defs"]["XGBoostHyperparameters"]["properties"]
     assert (hyper["max_depth"]["minimum"], hyper["max_depth"]["maximum"]) == (1, 64)
     assert (hyper["eta"]["exclusiveMinimum"], hyper["eta"]["maximum"]) == (0, 1)
@@ -59,7 +59,7 @@ def test_show_lists_fields_tiers_and_defaults() -> None:
         line = next(line for line in lines if line.startswith(f"│ {name} "))
         return [cell.strip() for cell in line.strip("│").split("│")]
 
-    assert row("role_arn")[:4] == ["role_arn", "essential", "str", "(required)"]
+    assert row("role_arn")[:4] == ["role_arn", "default", "str | None", "None"]
     assert row("instance_type")[:4] == ["instance_type", "default", "str", "'ml.m5.2xlarge'"]
     assert row("output_s3_uri")[:4] == ["output_s3_uri", "derived", "str", "(computed)"]
     assert row("tags")[2] == "dict[str, str]"
@@ -68,7 +68,7 @@ def test_show_lists_fields_tiers_and_defaults() -> None:
     assert "hyperparameters (XGBoostHyperparameters)" in result.output
     # Essential fields come first.
     tiers = [row(n)[1] for n in ("pipeline_name", "instance_type", "script_s3_uri")]
-    assert tiers == ["essential", "default", "derived"]
+    assert tiers == ["default", "default", "derived"]  # pipeline fields: the pipeline's by default
 
 
 def test_show_json() -> None:

@@ -76,7 +76,9 @@ def test_generated_classes_take_the_blocks_values_as_defaults_with_built_in_tier
     assert configs["knn"].hyperparameters == {"k": 3}  # type: ignore[attr-defined]
     assert configs["knn"].entry_point is None  # type: ignore[attr-defined]
     tiers = embed.field_tiers()
-    assert tiers["role_arn"] is FieldTier.ESSENTIAL
+    # The pipeline's own fields, as on built-in configs: left to the pipeline a config is given to.
+    assert tiers["role_arn"] is FieldTier.DEFAULT and "role_arn" in embed.ATTACHED_FIELDS
+    assert embed.model_fields["role_arn"].default is None
     assert tiers["arguments"] is FieldTier.DEFAULT and tiers["output_s3_uri"] is FieldTier.DERIVED
 
 

@@ -149,11 +149,8 @@ def test_nodes_that_disagree_on_a_shared_field_still_round_trip(tmp_path: Path) 
         ),
         (
             {"specwire_configs": 1, "pipeline": {}, "nodes": {"a": {"step_type": "QualityGate"}}},
-            "f.yaml: QualityGate (node 'a').pipeline_name: required field is missing; "
-            "QualityGate (node 'a').region: required field is missing; "
-            "QualityGate (node 'a').role_arn: required field is missing; "
-            "QualityGate (node 'a').bucket: required field is missing; "
-            "QualityGate (node 'a').metric_name: required field is missing (and 1 more)",
+            "f.yaml: QualityGate (node 'a').metric_name: required field is missing; "
+            "QualityGate (node 'a').threshold: required field is missing",
         ),
     ],
 )

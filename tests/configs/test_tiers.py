@@ -26,7 +26,10 @@ def test_every_config_has_three_tiers_and_validates_from_its_essentials(step_typ
     cls = CONFIG_CLASSES[step_type]
     tiers = cls.field_tiers()
     assert set(tiers.values()) <= set(FieldTier)
-    assert cls.fields_in_tier("essential")[:4] == PIPELINE_ESSENTIALS
+    # The pipeline's own fields are left to the pipeline a config is given to (None until then).
+    assert not set(cls.fields_in_tier("essential")) & set(PIPELINE_ESSENTIALS)
+    assert tuple(PIPELINE_ESSENTIALS) == cls.ATTACHED_FIELDS
+    assert all(cls.model_fields[f].default is None for f in PIPELINE_ESSENTIALS)
     assert {"step_type", "pipeline_s3_root", "node_s3_root"} <= set(cls.fields_in_tier(FieldTier.DERIVED))
     config = cls.from_data(step_data(step_type))
     # A dump (which carries the derived values) validates back to an equal config.
@@ -37,11 +40,7 @@ def test_every_config_has_three_tiers_and_validates_from_its_essentials(step_typ
 
 def test_tiers_of_a_quality_gate() -> None:
     tiers = QualityGateConfig.field_tiers()
-    assert [f for f, t in tiers.items() if t is FieldTier.ESSENTIAL] == [
-        *PIPELINE_ESSENTIALS,
-        "metric_name",
-        "threshold",
-    ]
+    assert [f for f, t in tiers.items() if t is FieldTier.ESSENTIAL] == ["metric_name", "threshold"]
     assert tiers["comparison"] is FieldTier.DEFAULT
     assert tiers["condition"] is FieldTier.DERIVED
 
@@ -123,7 +122,7 @@ def test_field_docs_describe_type_default_and_rule() -> None:
     assert docs["early_stopping_rounds"].rule == "must be at least 1"
     assert docs["max_depth"].description == "Maximum depth of a tree."
     step_docs = {d.name: d for d in XGBoostTrainingConfig.describe_fields()}
-    assert step_docs["pipeline_name"].default_text == "(required)"
+    assert step_docs["pipeline_name"].default_text == "None"  # the pipeline's, once attached
     assert step_docs["output_s3_uri"].default_text == "(computed)"
     assert step_docs["node_name"].default_text == "(from other fields)"
 

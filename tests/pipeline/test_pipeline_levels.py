@@ -22,8 +22,10 @@ from specwire.errors import (
     IncompatibleStepsError,
     MissingDependencyError,
     PipelineResolutionError,
+    SpecwireWarning,
     UnknownStepError,
 )
+from specwire.pipeline.state import PLACEHOLDER_ROLE
 
 ROLE = "arn:aws:iam::123456789012:role/SageMakerRole"
 DATA = "s3://fraud-data/"
@@ -255,8 +257,13 @@ def test_aws_details_role_from_environment_and_default_bucket(monkeypatch: pytes
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     pipeline = Pipeline("f").auto_train_xgboost(DATA)
     assert pipeline.resolve().ok  # resolving needs no AWS details
+    # Like `specwire build`: a definition without a role names a placeholder, with a warning...
+    with pytest.warns(SpecwireWarning, match="has no IAM role.*role_arn=") as warned:
+        placeholder = pipeline.configs()["XGBoostTraining"].role_arn
+    assert placeholder == PLACEHOLDER_ROLE and "SPECWIRE_ROLE_ARN" in str(warned[0].message)
+    # ... and deploying it is refused before anything reaches AWS.
     with pytest.raises(ConfigError, match="has no IAM role") as caught:
-        pipeline.configs()
+        pipeline.upsert(clients=object())
     assert "SPECWIRE_ROLE_ARN" in (caught.value.suggested_fix or "")
     monkeypatch.setenv("SPECWIRE_ROLE_ARN", ROLE)
     train = pipeline.configs()["XGBoostTraining"]

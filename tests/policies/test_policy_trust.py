@@ -138,8 +138,11 @@ def test_an_unknown_environment_is_refused_the_same_way_everywhere(value: str, t
     assert "unknown environment" in result.output and "dev, prod" in result.output
     assert run("resolve", "--example", "fraud", "--environment", value).exit_code == 2
     pipeline = tmp_path / "p.yaml"
-    pipeline.write_text(FRAUD.read_text(encoding="utf-8") + f"context: {{environment: {json.dumps(value)}}}\n",
-                        encoding="utf-8")
+    # The example has a context (its data location): the environment joins it.
+    text = FRAUD.read_text(encoding="utf-8").replace(
+        "\ncontext:\n", f"\ncontext:\n  environment: {json.dumps(value)}\n", 1)
+    assert json.dumps(value) in text
+    pipeline.write_text(text, encoding="utf-8")
     for command in (["resolve", "-p", pipeline, "--policy-pack", "builtin"],
                     ["build", pipeline, "-o", tmp_path / "out.json"]):
         result = run(*command)

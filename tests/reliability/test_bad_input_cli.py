@@ -215,7 +215,7 @@ CASES = [
          ("build", "{d}/p.yaml"), 2,
          ("error: context.role_arn: must be an IAM role ARN such as 'arn:aws:iam::123456789012:role/SageMakerRole', "
           "got 'arn:aws:iam::12:role/x'",)),
-    Case("config file with a bad S3 URI", {"c.yaml": "<configs:source_s3_uri: s3://ml-artifacts/data/|"
+    Case("config file with a bad S3 URI", {"c.yaml": "<configs:source_s3_uri: s3://fraud-data/transactions/|"
                                                      "source_s3_uri: s3:/ml-artifacts//data>"},
          ("build", "--example", "fraud", "--role", ROLE, "--config", "{d}/c.yaml", "-o", "{d}/out.json"), 2,
          ("error: {d}/c.yaml: DataLoading (node 'DataLoading').source_s3_uri: must be an S3 URI 's3://<bucket>/<key>', "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import Field, StrictFloat, StrictStr, computed_field, model_validator
+from pydantic import AfterValidator, Field, StrictFloat, StrictStr, computed_field, model_validator
 
 from specwire.configs.base import ProcessingStepConfig
 from specwire.configs.types import Between, Fraction, PositiveInt, S3Uri, ScriptPath, invalid
+from specwire.errors import did_you_mean
 
 #: A column name of the data set.
 Column = Annotated[StrictStr, Field(min_length=1, max_length=256)]
@@ -24,6 +25,66 @@ class DataLoadingConfig(ProcessingStepConfig):
     """Format of the raw files."""
     entry_point: ScriptPath = "data_loading.py"
     """Script the job runs."""
+
+    @classmethod
+    def _normalise_input(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """`s3_bucket` (and `s3_prefix`) name the data's location the way many teams write it:
+        `DataLoadingConfig(s3_bucket="fraud-data", s3_prefix="2024/")` is
+        `source_s3_uri="s3://fraud-data/2024/"`."""
+        if "s3_bucket" not in data and "s3_prefix" not in data:
+            return data
+        data = dict(data)
+        bucket, prefix = data.pop("s3_bucket", None), data.pop("s3_prefix", None)
+        if "source_s3_uri" in data:
+            raise invalid("and s3_bucket/s3_prefix both say where the data is", loc=("source_s3_uri",),
+                          show_input=False, hint="give source_s3_uri='s3://bucket/prefix/' or s3_bucket=..., not both")
+        if not isinstance(bucket, str) or not bucket:
+            raise invalid("is needed with s3_prefix (the bucket the data is in)", loc=("s3_bucket",),
+                          show_input=False)
+        if prefix is not None and not isinstance(prefix, str):
+            raise invalid("must be a key prefix such as 'transactions/2024/'", loc=("s3_prefix",), value=prefix)
+        bucket = bucket.removeprefix("s3://").strip("/")
+        data["source_s3_uri"] = f"s3://{bucket}/{(prefix or '').lstrip('/')}"
+        return data
+
+
+#: The column transformations TabularPreprocessing applies (specwire/scripts/tabular_preprocessing.py
+#: `TRANSFORMATIONS`; a test keeps the two the same), with what each does.
+TRANSFORMATIONS: dict[str, str] = {
+    "log_transform": "sign(x) * log(1 + |x|) (long-tailed amounts)",
+    "sqrt_transform": "sign(x) * sqrt(|x|)",
+    "standardize": "(x - mean) / std, fitted on the training split",
+    "min_max_scale": "(x - min) / (max - min), fitted on the training split, clipped to [0, 1]",
+    "clip_outliers": "clipped to the 1st and 99th percentiles of the training split",
+    "one_hot_encode": "a categorical column becomes one 0/1 column per category seen in training",
+}
+#: Other names each transformation is known by.
+TRANSFORMATION_ALIASES: dict[str, str] = {
+    "log": "log_transform", "log1p": "log_transform", "sqrt": "sqrt_transform",
+    "standardise": "standardize", "standard_scale": "standardize", "zscore": "standardize",
+    "min_max": "min_max_scale", "minmax": "min_max_scale", "normalize": "min_max_scale", "normalise": "min_max_scale",
+    "clip": "clip_outliers", "winsorize": "clip_outliers",
+    "one_hot": "one_hot_encode", "onehot": "one_hot_encode", "one_hot_encoding": "one_hot_encode",
+}
+
+
+def _check_transformation(value: str) -> str:
+    """'log_transform' or 'log_transform:<column>'; another known name becomes the canonical one."""
+    name, colon, column = value.partition(":")
+    name = TRANSFORMATION_ALIASES.get(name.strip(), name.strip())
+    if name not in TRANSFORMATIONS:
+        close = did_you_mean(name, [*TRANSFORMATIONS, *TRANSFORMATION_ALIASES])
+        close = sorted({TRANSFORMATION_ALIASES.get(c, c) for c in close})
+        raise invalid(
+            "must name a transformation: " + ", ".join(TRANSFORMATIONS) + " (optionally ':<column>')",
+            hint=f"did you mean {' or '.join(repr(c) for c in close)}?" if close else None,
+        )
+    if colon and (not column.strip() or "," in column):
+        raise invalid("must name one column after ':' (e.g. 'log_transform:amount')")
+    return f"{name}:{column.strip()}" if colon else name
+
+
+Transformation = Annotated[StrictStr, AfterValidator(_check_transformation)]
 
 
 class TabularPreprocessingConfig(ProcessingStepConfig):
@@ -43,6 +104,10 @@ class TabularPreprocessingConfig(ProcessingStepConfig):
     """Share of records in the validation split; the rest is the test split."""
     drop_duplicates: bool = True
     """Drop duplicate records before splitting."""
+    custom_transformations: list[Transformation] = Field(default_factory=list)
+    """Column transformations applied after cleaning, in order: log_transform, sqrt_transform,
+    standardize, min_max_scale, clip_outliers, one_hot_encode; each on every numeric feature
+    (one_hot_encode: every categorical one) or, as 'name:column', on one column."""
     entry_point: ScriptPath = "tabular_preprocessing.py"
     """Script the job runs."""
 

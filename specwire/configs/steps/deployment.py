@@ -95,9 +95,9 @@ class ModelRegistrationConfig(_ServesModel):
     @property
     def model_package_group_arn(self) -> str:
         """ARN of the model package group (partition and account from the role ARN)."""
-        partition = self.role_arn.split(":")[1]
+        partition = self.role_arn.split(":")[1] if self.role_arn else "aws"
         return (
-            f"arn:{partition}:sagemaker:{self.region}:{self.account_id}:model-package-group/"
+            f"arn:{partition}:sagemaker:{self.region or '<region>'}:{self.account_id}:model-package-group/"
             f"{self.model_package_group_name}"
         )
 

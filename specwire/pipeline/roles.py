@@ -1,0 +1,39 @@
+"""Which IAM role a pipeline's steps run as, for a build (a placeholder, with a warning) and for a
+deploy (a real one or an error). Apart from aws.py so that generation can ask without a cycle."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import TYPE_CHECKING
+
+from specwire.errors import ConfigError, SpecwireWarning
+from specwire.pipeline.state import PLACEHOLDER_ROLE, ROLE_ENV
+
+if TYPE_CHECKING:
+    from specwire.pipeline.api import Pipeline
+
+
+def role_of(pipeline: Pipeline, *, deploy: bool = False) -> str:
+    """The pipeline's IAM role: `role_arn`, else SPECWIRE_ROLE_ARN. Without one, a definition is
+    built with a placeholder role and a `SpecwireWarning` (as `specwire build` does); deploying
+    needs a real role (`ConfigError`)."""
+    role = pipeline.role_arn or os.environ.get(ROLE_ENV)
+    fix = (f"Pipeline({pipeline.name!r}, role_arn='arn:aws:iam::<account>:role/<role>'), "
+           f"upsert(role_arn=...), or set {ROLE_ENV}")
+    if role and not (deploy and role == PLACEHOLDER_ROLE):
+        return role
+    if deploy:
+        raise ConfigError(
+            f"pipeline {pipeline.name!r} has no IAM role"
+            + (" (only the placeholder a definition is built with)" if role else "")
+            + ": SageMaker runs every step as a role",
+            suggested_fix=fix,
+        )
+    warnings.warn(
+        f"pipeline {pipeline.name!r} has no IAM role: its definition names {PLACEHOLDER_ROLE}, which builds "
+        f"but cannot deploy; give one with {fix}",
+        SpecwireWarning,
+        stacklevel=4,
+    )
+    return PLACEHOLDER_ROLE
