@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
 
@@ -62,21 +63,22 @@ def steps_show(step: Annotated[str, typer.Argument(help="A step type.")], catalo
     for d in spec.dependencies:
         out.print(f"  {escape(d.logical_name)} ({'required' if d.required else 'optional'}, {escape(d.kind)}): "
                       f"accepts {escape(', '.join(d.data_types))}")
-        if d.compatible_sources:
-            out.print(f"      compatible sources: {escape(', '.join(d.compatible_sources))}")
-        if d.semantic_keywords:
-            out.print(f"      keywords: {escape(', '.join(d.semantic_keywords))}")
-        if d.aliases:
-            out.print(f"      aliases: {escape(', '.join(d.aliases))}")
+        _details(out, ("compatible sources", d.compatible_sources), ("keywords", d.semantic_keywords),
+                 ("aliases", d.aliases))
     out.print("\n[bold]Outputs[/bold]" if spec.outputs else "\n[bold]Outputs[/bold]: none")
     for o in spec.outputs:
         out.print(f"  {escape(o.logical_name)} ({escape(o.kind)}): {escape(o.data_type)}")
-        if o.property_path:
-            out.print(f"      property path: {escape(o.property_path)}")
-        if o.semantic_keywords:
-            out.print(f"      keywords: {escape(', '.join(o.semantic_keywords))}")
-        if o.aliases:
-            out.print(f"      aliases: {escape(', '.join(o.aliases))}")
+        _details(out, ("property path", [o.property_path] if o.property_path else []),
+                 ("keywords", o.semantic_keywords), ("aliases", o.aliases))
     for job, variant in sorted(spec.job_type_variants.items()):
         changed = sorted(variant.dependencies) + sorted(variant.outputs)
         out.print(f"\n[bold]job type {escape(job)}[/bold]: overrides {escape(', '.join(changed))}")
+
+
+def _details(out: Any, *fields: tuple[str, Sequence[str]]) -> None:
+    """The indented `label: a, b` lines of a port, for the fields that have values."""
+    from rich.markup import escape
+
+    for label, values in fields:
+        if values:
+            out.print(f"      {label}: {escape(', '.join(values))}")
