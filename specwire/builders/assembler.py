@@ -95,18 +95,20 @@ def _check_gates(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig]) 
     Only specwire's own evaluation script is known to write exactly `metrics`; a team's script
     (`source_dir` set) may write anything, so its gates are not second-guessed.
     """
-    from specwire.configs.steps.evaluation import ModelEvaluationConfig, QualityGateConfig
+    from specwire.configs.steps.evaluation import BUSINESS_METRICS, ModelEvaluationConfig, QualityGateConfig
 
     for edge in resolved.edges:
         gate, source = configs[edge.target], configs[edge.source]
         if (isinstance(gate, QualityGateConfig) and isinstance(source, ModelEvaluationConfig)
                 and edge.dependency == "evaluation_report" and source.source_dir is None
-                and gate.metric_name not in source.metrics):
+                and gate.metric_name not in source.written_metrics()):
+            business = gate.metric_name in BUSINESS_METRICS
             raise BuildError(
                 f"QualityGate (node {gate.node_name!r}) tests {gate.metric_name!r}, which ModelEvaluation "
-                f"(node {source.node_name!r}) does not write: its metrics are {', '.join(source.metrics)}",
-                suggested_fix=f"add {gate.metric_name!r} to the metrics of {source.node_name!r} "
-                f"(override metrics=[...]), or gate on one of the metrics it writes",
+                f"(node {source.node_name!r}) does not write: its metrics are {', '.join(source.written_metrics())}",
+                suggested_fix=(f"give {source.node_name!r} a cost_matrix (evaluate_with_business_metrics() does)"
+                               if business else f"add {gate.metric_name!r} to the metrics of {source.node_name!r} "
+                               "(override metrics=[...])") + ", or gate on one of the metrics it writes",
                 nodes=[gate.node_name, source.node_name],
             )
 

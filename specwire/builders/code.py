@@ -30,7 +30,7 @@ ARCHIVE_STEPS = frozenset(
     }
 )
 #: Step types that run no code of their own.
-NO_CODE_STEPS = frozenset({"QualityGate", "BatchTransform"})
+NO_CODE_STEPS = frozenset({"QualityGate", "BatchTransform", "DataQualityCheck"})
 #: Steps whose code is optional: a model without an inference script uses its container's
 #: default serving (the SageMaker XGBoost container loads the model file by itself).
 OPTIONAL_CODE_STEPS = frozenset({"CreateModel", "ModelRegistration"})

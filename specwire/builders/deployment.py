@@ -108,6 +108,9 @@ class ModelRegistrationBuilder(StepBuilder):
         "evaluation_report": "ModelMetrics.ModelQuality.Statistics",
         "calibration_model": "CustomerMetadataProperties.calibration_model",
         "explainability_report": "ModelMetrics.Explainability.Report",
+        # Both as the model's data-quality metrics and as its drift-check baseline (see _data_quality).
+        "data_quality_statistics": "ModelMetrics.ModelDataQuality.Statistics",
+        "data_quality_constraints": "ModelMetrics.ModelDataQuality.Constraints",
         "approval": APPROVAL_CHANNEL,
     }
     OUTPUTS: ClassVar[Mapping[str, str]] = {"model_package_arn": "ModelPackageArn"}
@@ -132,6 +135,7 @@ class ModelRegistrationBuilder(StepBuilder):
         metrics: dict[str, Any] = {"model_quality": ModelQuality(statistics=source(report, EVALUATION_FILE))}
         if "explainability_report" in inputs:
             metrics["explainability"] = Explainability(report=source(inputs["explainability_report"], "report.json"))
+        drift_check = _data_quality(inputs, metrics)
         metadata = {"calibration_model": inputs["calibration_model"].value} if "calibration_model" in inputs else None
         builder = _model_builder(config, artifacts.value, ctx, config.inference_instance_types[0])
         step_args = builder.register(
@@ -144,10 +148,34 @@ class ModelRegistrationBuilder(StepBuilder):
             approval_status=ctx.parameter("ModelApprovalStatus", config.node_name, config.approval_status),
             description=config.model_description or None,
             customer_metadata_properties=metadata,
+            drift_check_baselines=drift_check,
         )
         step = ModelStep(name=config.node_name, step_args=step_args, **step_options(config, job=False, cache=False))
         ref = OutputRef(config.node_name, "model_package_arn", step.properties.ModelPackageArn, step)
         return BuiltStep(config.node_name, step, {"model_package_arn": ref})
+
+
+def _data_quality(inputs: Mapping[str, OutputRef], metrics: dict[str, Any]) -> Any:
+    """The data-quality baseline of a registered model, when a DataQualityCheck feeds it: the baseline
+    computed in this run as its `ModelDataQuality` metrics, and the one SageMaker keeps for drift
+    checks as its `DriftCheckBaselines` (what a monitoring schedule of the deployed model reads:
+    DescribeModelPackage's `DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri` / `.Constraints.S3Uri`)."""
+    from sagemaker.core.shapes import DriftCheckBaselines, DriftCheckModelDataQuality, MetricsSource, ModelDataQuality
+
+    from specwire.builders.quality import drift_check_ref
+
+    statistics, constraints = inputs.get("data_quality_statistics"), inputs.get("data_quality_constraints")
+    if statistics is None and constraints is None:
+        return None
+
+    def source(value: Any) -> Any:
+        return MetricsSource(content_type="application/json", s3_uri=value)
+
+    calculated = {k: source(ref.value) for k, ref in (("statistics", statistics), ("constraints", constraints)) if ref}
+    drift = {k: source(drift_check_ref(ref)) for k, ref in (("statistics", statistics), ("constraints", constraints))
+             if ref}
+    metrics["model_data_quality"] = ModelDataQuality(**calculated)
+    return DriftCheckBaselines(model_data_quality=DriftCheckModelDataQuality(**drift))
 
 
 class BatchTransformBuilder(StepBuilder):

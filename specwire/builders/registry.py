@@ -22,6 +22,7 @@ from specwire.builders.processing import (
     ModelExplainabilityBuilder,
     TabularPreprocessingBuilder,
 )
+from specwire.builders.quality import DataQualityCheckBuilder
 from specwire.builders.training import (
     HyperparameterTuningBuilder,
     LightGBMTrainingBuilder,
@@ -35,6 +36,7 @@ _BUILTIN: tuple[type[StepBuilder], ...] = (
     BatchTransformBuilder,
     CreateModelBuilder,
     DataLoadingBuilder,
+    DataQualityCheckBuilder,
     FeatureSelectionBuilder,
     HyperparameterTuningBuilder,
     LightGBMTrainingBuilder,

@@ -244,6 +244,157 @@ class FluentSteps:
         gate = {"metric_name": metric, "threshold": float(threshold), "comparison": comparison}
         return self.add_step(self._catalog_step("QualityGate"), name=name, config=config, **{**gate, **overrides})
 
+    # ------------------------------------------------------------------ week 2: production forms
+
+    def preprocess_with_quality_checks(
+        self, config: StepConfig | Mapping[str, Any] | None = None, *, fail_on_violation: bool = False,
+        skip_check: bool | None = None, register_new_baseline: bool | None = None,
+        baseline_statistics: str | None = None, baseline_constraints: str | None = None,
+        model_package_group_name: str | None = None, check: StepConfig | Mapping[str, Any] | None = None,
+        name: str | None = None, job_type: str | None = None, **overrides: Any,
+    ) -> Self:
+        """`preprocess_tabular(config, **overrides)`, then a data-quality baseline and check of its
+        training split (SageMaker's QualityCheck step, Model Monitor's analyzer): a `DataQualityCheck` node.
+
+        The check compares the data with a previous baseline: `baseline_statistics` and
+        `baseline_constraints` (S3 URIs of a statistics.json and a constraints.json), or the latest
+        approved model of `model_package_group_name`. Without one (a first run) the check is skipped
+        and only the baseline computed (`skip_check`, `register_new_baseline` override that).
+        `fail_on_violation=True` fails the pipeline when the data breaks the baseline's constraints;
+        by default violations are reported and the pipeline goes on. A model registered in the same
+        pipeline carries the baseline (`DriftCheckBaselines.ModelDataQuality`), for monitoring it once
+        deployed. `check` configures the check further (a `DataQualityCheckConfig` or a mapping).
+        """
+        settings: dict[str, Any] = {"fail_on_violation": fail_on_violation}
+        for key, value in (("skip_check", skip_check), ("register_new_baseline", register_new_baseline),
+                           ("supplied_baseline_statistics", baseline_statistics),
+                           ("supplied_baseline_constraints", baseline_constraints),
+                           ("model_package_group_name", model_package_group_name)):
+            if value is not None:
+                settings[key] = value
+        step = self._catalog_step("DataQualityCheck")
+        with self._all_or_nothing():
+            self.preprocess_tabular(config, name=name, job_type=job_type, **overrides)
+            prep = self._steps[-1].name
+            checked = f"{prep}_quality" if prep != "TabularPreprocessing" else None
+            self.add_step(step, name=checked, config=check, **settings)
+            self.connect(prep, self._steps[-1].name)
+        return self
+
+    def train_xgboost_with_hyperparameter_tuning(
+        self, config: StepConfig | Mapping[str, Any] | None = None, *,
+        tuning: StepConfig | Mapping[str, Any] | None = None, max_jobs: int | None = None,
+        max_parallel_jobs: int | None = None, name: str | None = None, **params: Any,
+    ) -> Self:
+        """Train XGBoost through a tuning job: `train_xgboost(...)` then `tune_hyperparameters()`.
+
+        Keywords are as for `train_xgboost`: hyperparameters given are held fixed, the others are
+        searched over the framework's default space (`specwire.configs.steps.tuning.DEFAULT_RANGES`).
+        `tuning` configures the tuning job (a `HyperparameterTuningConfig` or a mapping:
+        `parameter_ranges`, `objective_metric_name`, `strategy`, ...); `max_jobs` and
+        `max_parallel_jobs` are its most common settings (defaults 20 and 4).
+        """
+        return self._train_and_tune("XGBoostTraining", config, tuning, max_jobs, max_parallel_jobs, name, params)
+
+    def train_lightgbm_with_hyperparameter_tuning(
+        self, config: StepConfig | Mapping[str, Any] | None = None, *,
+        tuning: StepConfig | Mapping[str, Any] | None = None, max_jobs: int | None = None,
+        max_parallel_jobs: int | None = None, name: str | None = None, **params: Any,
+    ) -> Self:
+        """Train LightGBM through a tuning job; arguments as for `train_xgboost_with_hyperparameter_tuning`."""
+        return self._train_and_tune("LightGBMTraining", config, tuning, max_jobs, max_parallel_jobs, name, params)
+
+    def train_pytorch_with_hyperparameter_tuning(
+        self, config: StepConfig | Mapping[str, Any] | None = None, *,
+        tuning: StepConfig | Mapping[str, Any] | None = None, max_jobs: int | None = None,
+        max_parallel_jobs: int | None = None, name: str | None = None, **params: Any,
+    ) -> Self:
+        """Train the PyTorch network through a tuning job; arguments as for
+        `train_xgboost_with_hyperparameter_tuning`."""
+        return self._train_and_tune("PyTorchTraining", config, tuning, max_jobs, max_parallel_jobs, name, params)
+
+    def _train_and_tune(self, step_type: str, config: StepConfig | Mapping[str, Any] | None,
+                        tuning_config: StepConfig | Mapping[str, Any] | None, max_jobs: int | None,
+                        max_parallel_jobs: int | None, name: str | None, params: dict[str, Any]) -> Self:
+        from specwire.configs import keywords
+        from specwire.pipeline import tuning
+
+        search = {k: v for k, v in (("max_jobs", max_jobs), ("max_parallel_jobs", max_parallel_jobs)) if v is not None}
+        with self._all_or_nothing():
+            self._train(step_type, config, None, params)
+            trainer = self._steps[-1].name
+            tuning.tune(cast("Pipeline", self), keywords.trained_framework(step_type), config=tuning_config,
+                        name=name, overrides=search, trainer=trainer)
+        return self
+
+    def evaluate_with_business_metrics(
+        self, cost_matrix: Mapping[str, float] | None = None, *, false_negative_cost: float | None = None,
+        false_positive_cost: float | None = None, decision_threshold: float | None = None,
+        min_business_value: float | None = None, gate: bool = True, metrics: Sequence[str] | None = None,
+        config: StepConfig | Mapping[str, Any] | None = None, name: str | None = None, **overrides: Any,
+    ) -> Self:
+        """Evaluate the model in money as well as in metrics, and gate on it.
+
+        `cost_matrix` is the cost per record of each outcome (`false_negative`, `false_positive`,
+        `true_positive`, `true_negative`; a gain is a negative cost); `false_negative_cost` (a missed
+        fraud) and `false_positive_cost` (a false alarm) change one entry. Default
+        (`DEFAULT_COST_MATRIX`): a missed positive costs 100, a false alarm 5, right decisions 0.
+        evaluation.json then holds `business_value` (minus the expected cost per record at
+        `decision_threshold`, default 0.5) and `business_value_gain` (its lead over the better
+        no-model rule: flag everything or nothing), with the threshold they were computed at.
+
+        With `gate=True` a QualityGate follows: `business_value >= min_business_value` when given,
+        else `business_value_gain > 0` (the model must be worth more than no model).
+        """
+        from specwire.configs.steps.evaluation import DEFAULT_COST_MATRIX
+
+        given = DEFAULT_COST_MATRIX if cost_matrix is None else cost_matrix
+        costs: dict[str, Any] = {str(k): v for k, v in given.items()}
+        for outcome, cost in (("false_negative", false_negative_cost), ("false_positive", false_positive_cost)):
+            if cost is None:
+                continue
+            if isinstance(cost, bool) or not isinstance(cost, int | float) or not 0 <= cost < float("inf"):
+                raise ConfigError(
+                    f"evaluate_with_business_metrics: {outcome}_cost must be a non-negative number, got {cost!r}",
+                    suggested_fix="give costs as positive amounts (a gain goes in cost_matrix as a negative cost)",
+                )
+            if cost_matrix is not None and outcome in cost_matrix and cost_matrix[outcome] != cost:
+                raise ConfigError(
+                    f"evaluate_with_business_metrics: {outcome}_cost={cost!r} and cost_matrix[{outcome!r}]="
+                    f"{cost_matrix[outcome]!r} disagree",
+                    suggested_fix=f"give the cost of a {outcome.replace('_', ' ')} once",
+                )
+            costs[outcome] = float(cost)
+        settings: dict[str, Any] = {"cost_matrix": costs}
+        if decision_threshold is not None:
+            settings["decision_threshold"] = decision_threshold
+        if metrics is not None:
+            settings["metrics"] = list(metrics)
+        step = self._catalog_step("ModelEvaluation")
+        with self._all_or_nothing():
+            # An evaluation already asked for (auto_train_*, evaluate_performance) gains the costs:
+            # two evaluations of one model on one split would only disagree about which the gate reads.
+            existing = [s for s in self._steps if s.step_type == step and s.job_type is None and s.config is None]
+            if len(existing) == 1 and config is None and name in (None, existing[0].name):
+                kept = existing[0]
+                merged = {**kept.overrides, **settings, **overrides}
+                self._check(step, kept.name, None, merged)
+                self._steps[self._steps.index(kept)] = RequestedStep(kept.name, step, None, merged)
+                self._notes.append(f"evaluate_with_business_metrics: the evaluation {kept.name!r} also reports "
+                                   "business metrics")
+                self._changed()
+                evaluation = kept.name
+            else:
+                self.add_step(step, name=name, config=config, **{**settings, **overrides})
+                evaluation = self._steps[-1].name
+            if gate:
+                if min_business_value is not None:
+                    self.quality_gate("business_value", min_business_value, comparison=">=")
+                else:
+                    self.quality_gate("business_value_gain", 0.0, comparison=">")
+                self.connect(evaluation, self._steps[-1].name)
+        return self
+
     def connect(self, source: str, target: str) -> Self:
         """An explicit edge: `target` takes its input from `source`. The specs check it."""
         names = [s.name for s in self._steps]

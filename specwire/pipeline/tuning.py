@@ -14,13 +14,15 @@ if TYPE_CHECKING:
 
 
 def tune(pipeline: Pipeline, framework: str | None, *, config: StepConfig | Mapping[str, Any] | None,
-         name: str | None, overrides: dict[str, Any]) -> Pipeline:
-    """See `Pipeline.tune_hyperparameters`."""
+         name: str | None, overrides: dict[str, Any], trainer: str | None = None) -> Pipeline:
+    """See `Pipeline.tune_hyperparameters`; `trainer` names the training node to tune."""
     from specwire.configs import keywords
 
     step_type = pipeline._catalog_step("HyperparameterTuning")
     trainers = [s for s in pipeline._steps if keywords.trained_framework(s.step_type)]
-    if framework is not None:
+    if trainer is not None:
+        trainers = [s for s in trainers if s.name == trainer]
+    elif framework is not None:
         trainers = [s for s in trainers if keywords.trained_framework(s.step_type) == framework]
     if len(trainers) > 1:
         names = ", ".join(s.name for s in trainers)

@@ -28,6 +28,18 @@ evaluation.json holds the same numbers twice:
         <evaluation_report S3 URI>/evaluation.json)) when the model is registered.
 plus "evaluation": records, positives, decision threshold, framework, label column.
 
+With `--cost-matrix '{"false_negative": 100, "false_positive": 5}'` (cost per record of each
+outcome: false_negative, false_positive, true_positive, true_negative; a gain is a negative
+cost, an outcome left out costs 0), the report also holds the business metrics
+    "metrics": {"business_value": {"value": -1.85}, "business_value_gain": {"value": 3.1}}
+        business_value: minus the expected cost per record, at the decision threshold;
+        business_value_gain: business_value minus the value of the better rule that needs no model
+        (flag every record, or flag none); above 0 the model is worth having.
+    "business": the cost matrix, the decision threshold they were computed at, the counts of each
+        outcome, total and per-record cost, both no-model rules, and the threshold that would
+        have given the highest value on this data (chosen on the evaluation data itself, so an
+        optimistic figure: for information, never what the gate reads).
+
 Arguments: `--label-field` (default: the label the model was trained on), `--metrics auc,f1`,
 `--decision-threshold 0.5` (a score at or above it counts as positive, for precision, recall,
 F1, accuracy and the confusion matrix), `--model-framework` (checked against the model's own
@@ -65,6 +77,9 @@ SCHEMA_FILE = "_schema.json"
 FAILURE_FILE = Path("/opt/ml/output/message")
 
 METRICS = ("auc", "pr_auc", "precision", "recall", "f1", "accuracy", "log_loss", "brier_score")
+#: The keys of a cost matrix, and the metrics it adds to the report.
+OUTCOMES = ("false_negative", "false_positive", "true_positive", "true_negative")
+BUSINESS_METRICS = ("business_value", "business_value_gain")
 DEFAULT_METRICS = ("auc", "pr_auc", "precision", "recall", "f1", "log_loss")
 #: Objectives of binary classifiers, by framework (the losses of PyTorch models).
 BINARY_OBJECTIVES = {
@@ -301,8 +316,56 @@ def compute_metrics(y: Any, p: Any, names: Sequence[str], threshold: float) -> t
     return values, extras
 
 
+def outcome_counts(y: Any, decided: Any) -> dict[str, int]:
+    return {
+        "true_positive": int(((decided == 1) & (y == 1)).sum()),
+        "false_positive": int(((decided == 1) & (y == 0)).sum()),
+        "false_negative": int(((decided == 0) & (y == 1)).sum()),
+        "true_negative": int(((decided == 0) & (y == 0)).sum()),
+    }
+
+
+def business_metrics(
+    y: Any, p: Any, costs: dict[str, float], threshold: float
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """The business metrics of a cost matrix at `threshold`, and the report's "business" section."""
+    n = len(y)
+    positives = int(y.sum())
+    counts = outcome_counts(y, (p >= threshold).astype(int))
+    total = sum(costs[o] * counts[o] for o in OUTCOMES)
+    value = -total / n
+    flag_none = -(costs["false_negative"] * positives + costs["true_negative"] * (n - positives)) / n
+    flag_all = -(costs["true_positive"] * positives + costs["false_positive"] * (n - positives)) / n
+    # The best threshold on this data: the value at each distinct score (records at or above it flagged).
+    order = np.argsort(-p, kind="stable")
+    scores, labels = p[order], y[order]
+    flagged_pos, flagged = np.cumsum(labels), np.arange(1, n + 1)
+    last = np.r_[scores[1:] != scores[:-1], True]  # cut only between distinct scores
+    cost_at = (costs["true_positive"] * flagged_pos + costs["false_positive"] * (flagged - flagged_pos)
+               + costs["false_negative"] * (positives - flagged_pos)
+               + costs["true_negative"] * (n - positives - (flagged - flagged_pos)))
+    candidates = [(-float(c) / n, float(t)) for c, t, keep in zip(cost_at, scores, last, strict=True) if keep]
+    best_value, best_threshold = max(candidates, key=lambda vt: (vt[0], vt[1]))
+    values = {"business_value": round(value, 6), "business_value_gain": round(value - max(flag_none, flag_all), 6)}
+    section = {
+        "cost_matrix": {o: costs[o] for o in OUTCOMES},
+        "decision_threshold": threshold,
+        "outcomes": counts,
+        "total_cost": round(total, 6),
+        "expected_cost_per_record": round(total / n, 6),
+        "business_value": values["business_value"],
+        "business_value_gain": values["business_value_gain"],
+        "no_model_rules": {"flag_none": round(flag_none, 6), "flag_all": round(flag_all, 6)},
+        "best_threshold_on_this_data": {"threshold": round(best_threshold, 6),
+                                        "business_value": round(best_value, 6)},
+    }
+    return values, section
+
+
 def report(values: dict[str, float], extras: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
-    quality = {name: {"value": value, "standard_deviation": "NaN"} for name, value in values.items()}
+    # SageMaker's model-quality shape holds model metrics only; the business metrics stay in "metrics".
+    quality = {name: {"value": value, "standard_deviation": "NaN"} for name, value in values.items()
+               if name not in BUSINESS_METRICS}
     quality.update(extras)
     return {
         "metrics": {name: {"value": value} for name, value in values.items()},
@@ -341,11 +404,32 @@ def probability(text: str) -> float:
     return value
 
 
+def cost_matrix(text: str) -> dict[str, float]:
+    try:
+        given = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"must be a JSON object such as '{{\"false_negative\": 100}}': {exc}") from exc
+    if not isinstance(given, dict) or not given:
+        raise argparse.ArgumentTypeError("must be a non-empty JSON object of costs by outcome")
+    unknown = sorted(set(given) - set(OUTCOMES))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown outcome(s) {unknown}; choose from {', '.join(OUTCOMES)}")
+    costs = {}
+    for outcome in OUTCOMES:
+        value = given.get(outcome, 0.0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise argparse.ArgumentTypeError(f"the cost of {outcome} must be a finite number, got {value!r}")
+        costs[outcome] = float(value)
+    return costs
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=SCRIPT, description=__doc__.splitlines()[0])
     parser.add_argument("--label-field", default=None, help="label column (default: the model's)")
     parser.add_argument("--metrics", type=metric_names, default=list(DEFAULT_METRICS))
     parser.add_argument("--decision-threshold", type=probability, default=0.5)
+    parser.add_argument("--cost-matrix", type=cost_matrix, default=None,
+                        help="JSON cost per record of each outcome; adds the business metrics")
     parser.add_argument("--model-framework", choices=sorted(BINARY_OBJECTIVES), default=None)
     parser.add_argument("--job-type", default=None, help="data chain (only recorded)")
     parser.add_argument("--input-dir", default=INPUT_ROOT, help=f"folder holding '{MODEL_INPUT}/', '{DATA_INPUT}/'")
@@ -372,6 +456,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         x = encode(frame, metadata["features"], metadata.get("categories", {})).to_numpy()
         p = predict(folder, metadata, x)
     values, extras = compute_metrics(y, p, args.metrics, args.decision_threshold)
+    business: dict[str, Any] | None = None
+    if args.cost_matrix is not None:
+        business_values, business = business_metrics(y, p, args.cost_matrix, args.decision_threshold)
+        values.update(business_values)
     info = {
         "records": len(y),
         "positives": int(y.sum()),
@@ -382,6 +470,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "job_type": args.job_type,
     }
     document = report(values, extras, info)
+    if business is not None:
+        document["business"] = business
     id_field = metadata.get("id")
     columns = {id_field: frame[id_field]} if id_field and id_field in frame.columns else {}
     columns.update({label: y, SCORE_COLUMN: np.round(p, 8)})

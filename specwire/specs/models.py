@@ -36,6 +36,7 @@ class StepKind(StrEnum):
     TRANSFORM = "Transform"
     REGISTER_MODEL = "RegisterModel"
     CONDITION = "Condition"
+    QUALITY_CHECK = "QualityCheck"
     FAIL = "Fail"
     LAMBDA = "Lambda"
     CUSTOM = "Custom"

@@ -132,6 +132,7 @@ name: everything
 nodes:
   - {name: load, step: DataLoading}
   - {name: prep, step: TabularPreprocessing}
+  - {name: quality, step: DataQualityCheck}
   - {name: impute, step: MissingValueImputation}
   - {name: select, step: FeatureSelection}
   - {name: tune, step: HyperparameterTuning}

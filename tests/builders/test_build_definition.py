@@ -28,6 +28,7 @@ STEP_KINDS = {
     "PyTorchTraining": "Training",
     "HyperparameterTuning": "Tuning",
     "QualityGate": "Condition",
+    "DataQualityCheck": "QualityCheck",
     "CreateModel": "Model",
     "ModelRegistration": "RegisterModel",
     "BatchTransform": "Transform",
@@ -40,6 +41,10 @@ def input_value(step: dict[str, Any], dependency: str) -> Any:
     kind = step["Type"]
     if kind == "Processing":
         return next(i["S3Input"]["S3Uri"] for i in args["ProcessingInputs"] if i["InputName"] == dependency)
+    if kind == "QualityCheck":  # SageMaker names the analyzer's one input
+        assert dependency == "baseline_data"
+        return next(i["S3Input"]["S3Uri"] for i in args["ProcessingInputs"]
+                    if i["InputName"] == "baseline_dataset_input")
     if kind == "Training":
         return next(c["DataSource"]["S3DataSource"]["S3Uri"] for c in args["InputDataConfig"]
                     if c["ChannelName"] == dependency)
@@ -56,6 +61,8 @@ def input_value(step: dict[str, Any], dependency: str) -> Any:
             "evaluation_report": args["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"],
             "explainability_report": args["ModelMetrics"].get("Explainability"),
             "calibration_model": args.get("CustomerMetadataProperties", {}).get("calibration_model"),
+            "data_quality_statistics": args["ModelMetrics"].get("ModelDataQuality", {}).get("Statistics"),
+            "data_quality_constraints": args["ModelMetrics"].get("ModelDataQuality", {}).get("Constraints"),
         }[dependency]
     if kind == "Condition":
         return args["Conditions"][0]["LeftValue"]

@@ -13,8 +13,10 @@ from builders_support import EVERYTHING, EXAMPLES, EXECUTION_ID, ROLE, Built, Ne
 
 from specwire.errors import ConfigError, PipelineFileError
 
-#: Step kinds that run a SageMaker job (and so take VPC, KMS, tags and job retries).
-JOB_KINDS = {"Processing", "Training", "Tuning", "Transform"}
+#: Step kinds that run a SageMaker job (and so take VPC, KMS and tags; all but QualityCheck take job retries).
+JOB_KINDS = {"Processing", "Training", "Tuning", "Transform", "QualityCheck"}
+#: SageMaker's QualityCheck step takes no retry policies (SDK 3.27 `QualityCheckStep` has no such argument).
+NO_RETRY_KINDS = {"Condition", "Fail", "QualityCheck"}
 SECURED_CONTEXT = """\
 context:
   subnets: [subnet-0abc12345, subnet-0def67890]
@@ -69,6 +71,8 @@ def test_every_output_of_every_built_example_is_scoped_by_execution(
                 assert isinstance(location, dict) and "Std:Join" in location, (step["Name"], what, location)
                 assert location["Std:Join"]["Values"][1] == EXECUTION_ID, (step["Name"], what)
     assert seen >= 40  # every processing output, training, tuning and transform job of three pipelines
+    quality = next(s for s in all_steps(everything.definition["Steps"]) if s["Type"] == "QualityCheck")
+    assert [what for what, _ in output_locations(quality)] == ["output quality_check_output"]
 
 
 def test_the_tuned_model_consumers_read_the_execution_scoped_best_model(everything: Built) -> None:
@@ -81,7 +85,8 @@ def test_the_tuned_model_consumers_read_the_execution_scoped_best_model(everythi
 
 def test_every_job_retries_transient_errors_by_default(everything: Built) -> None:
     for step in all_steps(everything.definition["Steps"]):
-        if step["Type"] in ("Condition", "Fail"):
+        if step["Type"] in NO_RETRY_KINDS:
+            assert "RetryPolicies" not in step
             continue
         policies = step.get("RetryPolicies")
         assert policies, f"{step['Name']} has no retry policy"
@@ -100,7 +105,7 @@ def test_a_context_with_vpc_kms_tags_and_caching_reaches_every_job(secured: Buil
         seen.add(kind)
         assert step["CacheConfig"] == {"Enabled": True, "ExpireAfter": "P7D"}, step["Name"]
         assert args["Tags"] == TAGS, step["Name"]
-        if kind == "Processing":
+        if kind in ("Processing", "QualityCheck"):
             assert args["NetworkConfig"] == {"EnableNetworkIsolation": True, "VpcConfig": {
                 "SecurityGroupIds": ["sg-0abc12345"], "Subnets": SUBNETS}}
             assert args["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == "alias/ml-data"

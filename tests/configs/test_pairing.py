@@ -27,7 +27,7 @@ def test_every_config_class_has_a_catalog_step_type() -> None:
 
 
 def test_pairing_is_one_to_one_and_keyed_by_the_class_step_type() -> None:
-    assert len(set(CONFIG_CLASSES.values())) == len(CONFIG_CLASSES) == 15
+    assert len(set(CONFIG_CLASSES.values())) == len(CONFIG_CLASSES) == 16
     for step_type, cls in CONFIG_CLASSES.items():
         assert step_type == cls.STEP_TYPE
         assert issubclass(cls, StepConfig)

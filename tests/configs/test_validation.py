@@ -292,7 +292,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         {"metric_name": "acu"},
         (
             "QualityGate (node 'n').metric_name: must be one of 'auc', 'pr_auc', 'precision', 'recall', "
-            "'f1', 'accuracy', 'log_loss', 'brier_score', got 'acu' (did you mean 'auc'?)"
+            "'f1', 'accuracy', 'log_loss', 'brier_score', 'business_value', 'business_value_gain', got 'acu' "
+            "(did you mean 'auc'?)"
         ),
     ),
     (

@@ -22,7 +22,7 @@ from specwire.specs.registry import (
 BUILTIN_TYPES = sorted([
     "DataLoading", "TabularPreprocessing", "MissingValueImputation", "FeatureSelection", "XGBoostTraining",
     "LightGBMTraining", "PyTorchTraining", "HyperparameterTuning", "ModelEvaluation", "ModelCalibration",
-    "ModelExplainability", "CreateModel", "BatchTransform", "ModelRegistration", "QualityGate",
+    "ModelExplainability", "CreateModel", "BatchTransform", "ModelRegistration", "QualityGate", "DataQualityCheck",
 ])
 
 WriteFile = Callable[[str, str | bytes], Path]
@@ -48,7 +48,7 @@ def builtin() -> SpecRegistry:
 
 def test_builtin_catalog_holds_exactly_the_readme_step_types(builtin: SpecRegistry) -> None:
     assert builtin.step_types() == BUILTIN_TYPES
-    assert len(builtin) == 15
+    assert len(builtin) == 16
 
 
 def test_builtin_is_the_default_and_has_a_name() -> None:

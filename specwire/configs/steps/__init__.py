@@ -13,6 +13,7 @@ from specwire.configs.steps.evaluation import (
     ModelExplainabilityConfig,
     QualityGateConfig,
 )
+from specwire.configs.steps.quality import DataQualityCheckConfig
 from specwire.configs.steps.training import (
     LightGBMTrainingConfig,
     PyTorchTrainingConfig,
@@ -24,6 +25,7 @@ __all__ = [
     "BatchTransformConfig",
     "CreateModelConfig",
     "DataLoadingConfig",
+    "DataQualityCheckConfig",
     "FeatureSelectionConfig",
     "HyperparameterTuningConfig",
     "LightGBMTrainingConfig",

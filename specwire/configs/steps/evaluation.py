@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Self
+import math
+from typing import Annotated, ClassVar, Literal, Self, get_args
 
 from pydantic import Field, StrictFloat, StrictInt, StrictStr, computed_field, model_validator
 
@@ -16,8 +17,32 @@ Metric = Literal["auc", "pr_auc", "precision", "recall", "f1", "accuracy", "log_
 #: What ModelEvaluation computes unless told otherwise.
 DEFAULT_METRICS: tuple[Metric, ...] = ("auc", "pr_auc", "precision", "recall", "f1", "log_loss")
 
+#: The outcomes of a binary decision, the keys of a cost matrix.
+Outcome = Literal["false_negative", "false_positive", "true_positive", "true_negative"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+
+#: The cost matrix `evaluate_with_business_metrics()` uses unless told otherwise: a missed
+#: positive (a fraud let through) costs 100, a false alarm (a good transaction stopped and
+#: reviewed) costs 5, right decisions cost nothing. Costs are per record, in any currency; a gain
+#: is a negative cost.
+DEFAULT_COST_MATRIX: dict[Outcome, float] = {
+    "false_negative": 100.0, "false_positive": 5.0, "true_positive": 0.0, "true_negative": 0.0}
+
+#: What ModelEvaluation writes to evaluation.json when it has a cost matrix (see
+#: specwire/scripts/evaluation.py): `business_value`, minus the expected cost per record at the
+#: decision threshold; `business_value_gain`, how much higher that is than the better of the two
+#: rules that need no model (flag every record, flag none).
+BusinessMetric = Literal["business_value", "business_value_gain"]
+BUSINESS_METRICS: tuple[BusinessMetric, ...] = get_args(BusinessMetric)
+
+#: What a QualityGate can test: the model metrics, and the business metrics of a cost matrix.
+GateMetric = Literal["auc", "pr_auc", "precision", "recall", "f1", "accuracy", "log_loss", "brier_score",
+                     "business_value", "business_value_gain"]
+
 #: Metrics that are not probabilities: log loss is any non-negative number.
 UNBOUNDED_METRICS = frozenset({"log_loss"})
+#: Metrics that may take any value (money per record: negative when the model costs more than it saves).
+SIGNED_METRICS = frozenset(BUSINESS_METRICS)
 
 Probability = Annotated[StrictFloat, Between(lo=0, hi=1)]
 
@@ -34,9 +59,35 @@ class ModelEvaluationConfig(ProcessingStepConfig):
     metrics: Annotated[list[Metric], Field(min_length=1)] = Field(default_factory=lambda: list(DEFAULT_METRICS))
     """Metrics written to evaluation.json."""
     decision_threshold: Probability = 0.5
-    """Score above which a record counts as positive (precision, recall, F1, accuracy)."""
+    """Score above which a record counts as positive (precision, recall, F1, accuracy, business value)."""
+    cost_matrix: dict[Outcome, float] | None = None
+    """Cost per record of each outcome (false_negative, false_positive, true_positive, true_negative;
+    a gain is a negative cost, an outcome left out costs 0). When set, evaluation.json also holds
+    the business metrics `business_value` and `business_value_gain`."""
     entry_point: ScriptPath = "evaluation.py"
     """Script the job runs."""
+
+    @model_validator(mode="after")
+    def _check_costs(self) -> Self:
+        if self.cost_matrix is None:
+            return self
+        for outcome, given in self.cost_matrix.items():
+            if not math.isfinite(given):
+                raise invalid("costs must be finite numbers", loc=("cost_matrix", outcome), value=given)
+        cost = {o: float(self.cost_matrix.get(o, 0.0)) for o in OUTCOMES}
+        if (cost["false_negative"] < cost["true_positive"] or cost["false_positive"] < cost["true_negative"]
+                or cost["false_negative"] + cost["false_positive"] <= cost["true_positive"] + cost["true_negative"]):
+            raise invalid(
+                "a wrong decision must cost more than the right one (false_negative >= true_positive and "
+                "false_positive >= true_negative, not both equal); give costs as positive amounts and gains "
+                "as negative ones",
+                loc=("cost_matrix",), value=self.cost_matrix,
+            )
+        return self
+
+    def written_metrics(self) -> list[str]:
+        """The metrics specwire's evaluation script writes to evaluation.json for this config."""
+        return [*self.metrics, *(BUSINESS_METRICS if self.cost_matrix is not None else ())]
 
 
 class ModelCalibrationConfig(ProcessingStepConfig):
@@ -83,8 +134,8 @@ class QualityGateConfig(StepConfig):
 
     STEP_TYPE: ClassVar[str] = "QualityGate"
 
-    metric_name: Metric
-    """Metric of evaluation.json to test."""
+    metric_name: GateMetric
+    """Metric of evaluation.json to test (a business metric needs the evaluation's cost_matrix)."""
     threshold: StrictFloat
     """Value the metric is compared with."""
     comparison: Literal[">=", ">", "<=", "<"] = ">="
@@ -94,7 +145,10 @@ class QualityGateConfig(StepConfig):
 
     @model_validator(mode="after")
     def _check_threshold(self) -> Self:
-        if self.metric_name in UNBOUNDED_METRICS:
+        if self.metric_name in SIGNED_METRICS:
+            if not math.isfinite(self.threshold):
+                raise invalid("must be a finite number", loc=("threshold",), value=self.threshold)
+        elif self.metric_name in UNBOUNDED_METRICS:
             if self.threshold < 0:
                 raise invalid(f"must be at least 0 for {self.metric_name!r}", loc=("threshold",), value=self.threshold)
         elif not 0 <= self.threshold <= 1:

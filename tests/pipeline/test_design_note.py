@@ -1,0 +1,203 @@
+"""The design note's code, as a new user pastes it: Level 1, 2, 3 and the week-2 chain build definitions offline.
+
+Each snippet is the note's text (imports from `specwire` / `specwire.configs`, no role: the
+definition names the placeholder role with a warning, as `specwire build` does). Building
+imports the SageMaker SDK (about 2 s), paid once by this module.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from specwire.errors import SpecwireWarning
+
+
+def built(make: Callable[[], Any]) -> dict[str, Any]:
+    """The definition of the pipeline `make()` returns, as a dict (the role warning expected and silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpecwireWarning)
+        document: dict[str, Any] = json.loads(make().definition())
+    return document
+
+
+def steps_by_name(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every step of a definition, those inside condition branches included."""
+    out: dict[str, dict[str, Any]] = {}
+
+    def walk(steps: list[dict[str, Any]]) -> None:
+        for step in steps:
+            out[step["Name"]] = step
+            walk(step.get("Arguments", {}).get("IfSteps", []))
+            walk(step.get("Arguments", {}).get("ElseSteps", []))
+
+    walk(document["Steps"])
+    return out
+
+
+def level_1() -> Any:
+    from specwire import Pipeline
+
+    return Pipeline("fraud").auto_train_xgboost("s3://fraud-data/")
+
+
+def level_2() -> Any:
+    from specwire import Pipeline
+    from specwire.configs import TabularPreprocessingConfig
+
+    config = TabularPreprocessingConfig(instance_type="ml.m5.4xlarge", custom_transformations=["log_transform"])
+    return (Pipeline("fraud")
+            .load_data("s3://fraud-data/")
+            .preprocess_tabular(config=config, instance_type="ml.m5.4xlarge")
+            .train_xgboost(max_depth=8)
+            .evaluate_performance(metrics=["auc", "precision", "recall"]))
+
+
+def level_3() -> Any:
+    from specwire import Pipeline
+    from specwire.configs import DataLoadingConfig, XGBoostTrainingConfig
+
+    training = XGBoostTrainingConfig(max_depth=8, n_estimators=200)
+    loading = DataLoadingConfig(s3_bucket="fraud-data")
+    return Pipeline.from_configs([loading, training], auto_resolve_dependencies=True)
+
+
+def week_2() -> Any:
+    from specwire import Pipeline
+
+    return (Pipeline("fraud-detection")
+            .load_data("s3://data/", validation_split=0.2)
+            .preprocess_with_quality_checks()
+            .train_xgboost_with_hyperparameter_tuning()
+            .evaluate_with_business_metrics())
+
+
+def test_level_1_an_intent_builds_the_whole_chain() -> None:
+    steps = steps_by_name(built(level_1))
+    assert {n: s["Type"] for n, s in steps.items() if n != "QualityGate-fail"} == {
+        "DataLoading": "Processing", "TabularPreprocessing": "Processing", "XGBoostTraining": "Training",
+        "ModelEvaluation": "Processing"}
+
+
+def test_level_2_the_config_object_and_the_call_reach_the_job() -> None:
+    steps = steps_by_name(built(level_2))
+    prep = steps["TabularPreprocessing"]["Arguments"]
+    arguments = prep["AppSpecification"]["ContainerArguments"]
+    assert arguments[arguments.index("--custom-transformations") + 1] == "log_transform"
+    assert prep["ProcessingResources"]["ClusterConfig"]["InstanceType"] == {
+        "Get": "Parameters.TabularPreprocessingInstanceType"}
+    document = built(level_2)
+    defaults = {p["Name"]: p.get("DefaultValue") for p in document["Parameters"]}
+    assert defaults["TabularPreprocessingInstanceType"] == "ml.m5.4xlarge"
+    hyper = steps["XGBoostTraining"]["Arguments"]["HyperParameters"]
+    assert hyper["max_depth"] == "8"
+    evaluation = steps["ModelEvaluation"]["Arguments"]["AppSpecification"]["ContainerArguments"]
+    assert evaluation[evaluation.index("--metrics") + 1] == "auc,precision,recall"
+
+
+def test_level_3_configs_on_their_own_and_auto_resolution() -> None:
+    steps = steps_by_name(built(level_3))
+    assert set(steps) == {"DataLoading", "TabularPreprocessing", "XGBoostTraining"}
+    hyper = steps["XGBoostTraining"]["Arguments"]["HyperParameters"]
+    assert (hyper["max_depth"], hyper["num_round"]) == ("8", "200")  # n_estimators is XGBoost's num_round
+    document = built(level_3)
+    defaults = {p["Name"]: p.get("DefaultValue") for p in document["Parameters"]}
+    assert defaults["InputDataUri"] == "s3://fraud-data/"
+
+
+def test_week_2_chain_checks_data_quality_tunes_and_gates_on_business_value() -> None:
+    document = built(week_2)
+    steps = steps_by_name(document)
+    types = {name: step["Type"] for name, step in steps.items()}
+    check = steps["DataQualityCheck"]
+    assert check["Type"] == "QualityCheck" and check["CheckType"] == "DATA_QUALITY"
+    # A first run: nothing to check against, so the baseline is computed and registered; violations never fail it.
+    assert (check["SkipCheck"], check["RegisterNewBaseline"], check["FailOnViolation"]) == (True, True, False)
+    analyzer = check["Arguments"]
+    assert "sagemaker-model-monitor-analyzer" in analyzer["AppSpecification"]["ImageUri"]
+    (dataset,) = analyzer["ProcessingInputs"]
+    assert dataset["S3Input"]["S3Uri"]["Std:Join"]["Values"] == [
+        {"Get": "Steps.TabularPreprocessing.ProcessingOutputConfig.Outputs['train_data'].S3Output.S3Uri"}, "train.csv"]
+    (output,) = analyzer["ProcessingOutputConfig"]["Outputs"]
+    assert output["S3Output"]["S3Uri"]["Std:Join"]["Values"][1] == {"Get": "Execution.PipelineExecutionId"}
+    assert types["HyperparameterTuning"] == "Tuning" and "XGBoostTraining" not in types
+    tuning = steps["HyperparameterTuning"]["Arguments"]["HyperParameterTuningJobConfig"]
+    searched = {r["Name"] for kind in tuning["ParameterRanges"].values() for r in kind}
+    assert searched == {"eta", "max_depth", "min_child_weight", "subsample", "colsample_bytree"}
+    evaluation = steps["ModelEvaluation"]["Arguments"]["AppSpecification"]["ContainerArguments"]
+    costs = json.loads(evaluation[evaluation.index("--cost-matrix") + 1])
+    assert costs == {"false_negative": 100.0, "false_positive": 5.0, "true_negative": 0.0, "true_positive": 0.0}
+    (condition,) = steps["QualityGate"]["Arguments"]["Conditions"]
+    assert condition["Type"] == "GreaterThan"
+    assert condition["LeftValue"]["Std:JsonGet"]["Path"] == "metrics.business_value_gain.value"
+    assert condition["LeftValue"]["Std:JsonGet"]["PropertyFile"] == {
+        "Get": "Steps.ModelEvaluation.PropertyFiles.evaluation_report"}
+    threshold = {p["Name"]: p for p in document["Parameters"]}["MetricThreshold"]
+    assert threshold["DefaultValue"] == 0.0
+
+
+def test_a_gate_on_business_value_needs_the_cost_matrix() -> None:
+    from specwire import Pipeline
+    from specwire.errors import BuildError
+
+    pipeline = (Pipeline("f", role_arn="arn:aws:iam::123456789012:role/R").auto_train_xgboost("s3://fraud-data/")
+                .quality_gate(metric="business_value", threshold=-2.0))
+    with pytest.raises(BuildError, match=r"tests 'business_value', which ModelEvaluation .* does not write") as caught:
+        pipeline.definition()
+    assert "give 'ModelEvaluation' a cost_matrix" in (caught.value.suggested_fix or "")
+
+
+def test_a_registered_model_carries_the_data_quality_baseline() -> None:
+    """What a post-approval deployment reads back with DescribeModelPackage:
+    DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri and .Constraints.S3Uri."""
+    steps = steps_by_name(built(lambda: week_2().register_model("fraud-models")))
+    registration = steps["ModelRegistration"]["Arguments"]
+    drift = registration["DriftCheckBaselines"]["ModelDataQuality"]
+    assert drift["Statistics"] == {"ContentType": "application/json",
+                                   "S3Uri": {"Get": "Steps.DataQualityCheck.BaselineUsedForDriftCheckStatistics"}}
+    assert drift["Constraints"]["S3Uri"] == {"Get": "Steps.DataQualityCheck.BaselineUsedForDriftCheckConstraints"}
+    computed = registration["ModelMetrics"]["ModelDataQuality"]
+    assert computed["Statistics"]["S3Uri"] == {"Get": "Steps.DataQualityCheck.CalculatedBaselineStatistics"}
+    assert computed["Constraints"]["S3Uri"] == {"Get": "Steps.DataQualityCheck.CalculatedBaselineConstraints"}
+    assert "ModelQuality" in registration["ModelMetrics"]  # the evaluation's report stays
+
+
+def test_a_supplied_baseline_is_checked_and_can_fail_the_pipeline() -> None:
+    from specwire import Pipeline
+
+    stats, constraints = "s3://baselines/v3/statistics.json", "s3://baselines/v3/constraints.json"
+    check = steps_by_name(built(lambda: Pipeline("fraud").load_data("s3://fraud-data/").preprocess_with_quality_checks(
+        fail_on_violation=True, baseline_statistics=stats, baseline_constraints=constraints).train_xgboost()))
+    step = check["DataQualityCheck"]
+    assert (step["SkipCheck"], step["RegisterNewBaseline"], step["FailOnViolation"]) == (False, False, True)
+    assert (step["SuppliedBaselineStatistics"], step["SuppliedBaselineConstraints"]) == (stats, constraints)
+
+
+def test_the_readme_production_block_runs_as_written() -> None:
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = text.index("## Production forms")
+    (block,) = re.findall(r"```python\n(.*?)```", text[start:text.index("\n## ", start + 1)], flags=re.S)
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    steps = steps_by_name(json.loads(namespace["definition"]))
+    assert {"DataQualityCheck", "HyperparameterTuning", "QualityGate", "ModelRegistration"} <= set(steps)
+    assert "DriftCheckBaselines" in steps["ModelRegistration"]["Arguments"]
+    tuning = steps["HyperparameterTuning"]["Arguments"]["HyperParameterTuningJobConfig"]
+    assert tuning["ResourceLimits"]["MaxNumberOfTrainingJobs"] == 12
+
+
+def test_a_local_run_refuses_the_quality_check_before_anything_runs(tmp_path: Any) -> None:
+    from specwire.errors import BadInputError
+    from specwire.local import run_definition
+
+    document = built(week_2)
+    with pytest.raises(BadInputError, match=r"step 'DataQualityCheck': a QualityCheck step does not run locally"):
+        run_definition(document, workdir=tmp_path / "run", parameters={"InputDataUri": str(tmp_path)})
+    assert not (tmp_path / "run" / "steps").exists()
