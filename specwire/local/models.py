@@ -127,6 +127,7 @@ def run_register(name: str, arguments: dict[str, Any], step: Mapping[str, Any], 
             "SupportedResponseMIMETypes"),
         "CustomerMetadataProperties": arguments.get("CustomerMetadataProperties") or {},
         "ModelMetrics": _metrics(ctx, arguments.get("ModelMetrics") or {}, "ModelMetrics"),
+        "DriftCheckBaselines": _metrics(ctx, arguments.get("DriftCheckBaselines") or {}, "DriftCheckBaselines"),
         "PipelineExecutionId": ctx.execution_id,
     }
     path = folder / f"{version}.json"

@@ -28,6 +28,7 @@ from specwire.local.expressions import ExpressionError, Scope, condition_holds, 
 from specwire.local.images import emulation_problem
 from specwire.local.jobs import processing_program, run_processing, run_training, run_tuning, training_code_problem
 from specwire.local.models import containers_of, run_model, run_register, run_transform, serving_problem
+from specwire.local.quality import quality_check_problem, run_quality_check
 from specwire.local.results import RunResult, StepResult
 from specwire.local.sandbox import StepFailed
 from specwire.local.steps import StepNode, flatten, load_definition
@@ -41,6 +42,7 @@ EXECUTORS: dict[str, Executor] = {
     "Model": run_model,
     "RegisterModel": run_register,
     "Transform": run_transform,
+    "QualityCheck": run_quality_check,
 }
 #: Steps decided by the runner itself.
 CONTROL_STEPS = ("Condition", "Fail")
@@ -149,6 +151,8 @@ def _problem(node: StepNode) -> str | None:
         image = (job.get("AlgorithmSpecification") or {}).get("TrainingImage")
         hyperparameters = job.get("HyperParameters") or job.get("StaticHyperParameters") or {}
         return emulation_problem(image) or training_code_problem(hyperparameters)
+    if node.type == "QualityCheck":
+        return quality_check_problem(node.raw)
     if node.type in ("Model", "RegisterModel"):
         for container in containers_of(arguments):
             problem = serving_problem(container)

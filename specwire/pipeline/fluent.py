@@ -8,7 +8,7 @@ plan and its actions live in `specwire.pipeline.api`, which mixes this class in.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, Literal, Self, cast
 
 from specwire.errors import ConfigError, UnknownStepError, did_you_mean
@@ -340,13 +340,15 @@ class FluentSteps:
         fraud) and `false_positive_cost` (a false alarm) change one entry. Default
         (`DEFAULT_COST_MATRIX`): a missed positive costs 100, a false alarm 5, right decisions 0.
         evaluation.json then holds `business_value` (minus the expected cost per record at
-        `decision_threshold`, default 0.5) and `business_value_gain` (its lead over the better
-        no-model rule: flag everything or nothing), with the threshold they were computed at.
+        `decision_threshold`) and `business_value_gain` (its lead over the better no-model rule: flag
+        everything or nothing), with the threshold they were computed at. The threshold defaults to
+        the one the costs imply for probabilities (`cost_optimal_threshold`: 5/105 for the defaults),
+        unless this call or the evaluation already set one.
 
         With `gate=True` a QualityGate follows: `business_value >= min_business_value` when given,
         else `business_value_gain > 0` (the model must be worth more than no model).
         """
-        from specwire.configs.steps.evaluation import DEFAULT_COST_MATRIX
+        from specwire.configs.steps.evaluation import DEFAULT_COST_MATRIX, cost_optimal_threshold
 
         given = DEFAULT_COST_MATRIX if cost_matrix is None else cost_matrix
         costs: dict[str, Any] = {str(k): v for k, v in given.items()}
@@ -368,6 +370,9 @@ class FluentSteps:
         settings: dict[str, Any] = {"cost_matrix": costs}
         if decision_threshold is not None:
             settings["decision_threshold"] = decision_threshold
+        elif "decision_threshold" not in overrides:
+            with suppress(ValueError, TypeError):  # the config's validation names what is wrong with the costs
+                settings["decision_threshold"] = cost_optimal_threshold(costs)
         if metrics is not None:
             settings["metrics"] = list(metrics)
         step = self._catalog_step("ModelEvaluation")
@@ -377,6 +382,8 @@ class FluentSteps:
             existing = [s for s in self._steps if s.step_type == step and s.job_type is None and s.config is None]
             if len(existing) == 1 and config is None and name in (None, existing[0].name):
                 kept = existing[0]
+                if decision_threshold is None and "decision_threshold" in kept.overrides:
+                    settings.pop("decision_threshold", None)  # the threshold the evaluation was given stays
                 merged = {**kept.overrides, **settings, **overrides}
                 self._check(step, kept.name, None, merged)
                 self._steps[self._steps.index(kept)] = RequestedStep(kept.name, step, None, merged)

@@ -193,11 +193,16 @@ def test_the_readme_production_block_runs_as_written() -> None:
     assert tuning["ResourceLimits"]["MaxNumberOfTrainingJobs"] == 12
 
 
-def test_a_local_run_refuses_the_quality_check_before_anything_runs(tmp_path: Any) -> None:
+def test_a_local_run_refuses_a_check_against_the_registry_before_anything_runs(tmp_path: Any) -> None:
+    from specwire import Pipeline
     from specwire.errors import BadInputError
     from specwire.local import run_definition
 
-    document = built(week_2)
-    with pytest.raises(BadInputError, match=r"step 'DataQualityCheck': a QualityCheck step does not run locally"):
-        run_definition(document, workdir=tmp_path / "run", parameters={"InputDataUri": str(tmp_path)})
+    document = built(lambda: Pipeline("fraud").load_data("s3://fraud-data/").preprocess_with_quality_checks(
+        model_package_group_name="fraud-models").train_xgboost())
+    data = tmp_path / "data"
+    data.mkdir()
+    with pytest.raises(BadInputError, match=r"step 'DataQualityCheck': it checks against the latest approved model "
+                                            r"of a model package group, which only SageMaker's model registry knows"):
+        run_definition(document, workdir=tmp_path / "run", parameters={"InputDataUri": str(data)})
     assert not (tmp_path / "run" / "steps").exists()

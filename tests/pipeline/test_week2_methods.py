@@ -8,7 +8,7 @@ import pytest
 
 from specwire import Pipeline
 from specwire.configs.steps import HyperparameterTuningConfig, ModelEvaluationConfig, QualityGateConfig
-from specwire.configs.steps.evaluation import DEFAULT_COST_MATRIX
+from specwire.configs.steps.evaluation import DEFAULT_COST_MATRIX, cost_optimal_threshold
 from specwire.configs.steps.tuning import DEFAULT_RANGES
 from specwire.errors import ConfigError
 
@@ -65,6 +65,8 @@ def test_business_evaluation_and_its_default_gate() -> None:
     assert evaluation.cost_matrix == DEFAULT_COST_MATRIX == {
         "false_negative": 100.0, "false_positive": 5.0, "true_positive": 0.0, "true_negative": 0.0}
     assert evaluation.written_metrics()[-2:] == ["business_value", "business_value_gain"]
+    # The threshold the costs imply for probabilities: flag when p * 100 > (1 - p) * 5.
+    assert evaluation.decision_threshold == cost_optimal_threshold(DEFAULT_COST_MATRIX) == round(5 / 105, 6)
     gate = configs["QualityGate"]
     assert isinstance(gate, QualityGateConfig) and gate.condition == "business_value_gain > 0.0"
     assert ("money", "QualityGate") in pipeline.resolve().node_edges()
@@ -85,6 +87,11 @@ def test_business_costs_threshold_and_gate_floor() -> None:
     assert configs["QualityGate"].condition == "business_value >= -3.5"  # type: ignore[attr-defined]
     assert ("ModelEvaluation", "QualityGate") in pipeline.resolve().node_edges()
     assert len(Pipeline("f").auto_train_xgboost(DATA).evaluate_with_business_metrics(gate=False).nodes) == 3
+    # A threshold the evaluation was given stays; costs with a gain move the implied one.
+    kept = (Pipeline("f", role_arn=ROLE).load_data(DATA).train_xgboost().evaluate_performance(decision_threshold=0.4)
+            .evaluate_with_business_metrics({"false_negative": 30, "false_positive": 10, "true_positive": -10}))
+    assert kept.configs()["ModelEvaluation"].decision_threshold == 0.4  # type: ignore[attr-defined]
+    assert cost_optimal_threshold({"false_negative": 30, "false_positive": 10, "true_positive": -10}) == 0.2
     # Two evaluations already: a third is added, and the gate reads that one (an explicit edge).
     two = (Pipeline("f", role_arn=ROLE).load_data(DATA).train_xgboost().evaluate_performance(name="a")
            .evaluate_performance(name="b").evaluate_with_business_metrics())
