@@ -101,8 +101,13 @@ def test_a_supplied_baseline_the_data_breaks(tmp_path: Path, fail: bool) -> None
          "string_constraints": {"domains": ["grocery", "fuel"]}}]}
     (tmp_path / "constraints.json").write_text(json.dumps(baseline), encoding="utf-8")
     (tmp_path / "statistics.json").write_text(json.dumps({"version": 0.0, "features": []}), encoding="utf-8")
-    pipeline = week_2(fail_on_violation=fail, baseline_statistics="s3://baselines/v1/statistics.json",
-                      baseline_constraints="s3://baselines/v1/constraints.json")
+    from specwire import Pipeline
+
+    pipeline = (Pipeline("fraud-detection", role_arn=ROLE).load_data("s3://data/")
+                .preprocess_with_quality_checks(fail_on_violation=fail,
+                                                baseline_statistics="s3://baselines/v1/statistics.json",
+                                                baseline_constraints="s3://baselines/v1/constraints.json")
+                .train_xgboost(n_estimators=10).evaluate_performance(metrics=["auc"]).register_model("fraud-models"))
     uploads = [*pipeline.script_uploads(), (tmp_path / "constraints.json", "s3://baselines/v1/constraints.json"),
                (tmp_path / "statistics.json", "s3://baselines/v1/statistics.json")]
     data = write_sample(tmp_path / "data.csv", rows=ROWS)
@@ -113,7 +118,7 @@ def test_a_supplied_baseline_the_data_breaks(tmp_path: Path, fail: bool) -> None
         assert check.status == "Failed" and not result.ok
         assert "data-quality violation(s) of the baseline s3://baselines/v1/constraints.json" in (
             check.failure_reason or "")
-        assert result.step("HyperparameterTuning").status == "NotRun"
+        assert result.step("XGBoostTraining").status == "NotRun"
         return
     assert check.status == "Succeeded" and result.ok, result.to_json()
     found = json.loads(Path(check.outputs["violations"]).read_text())["violations"]
