@@ -40,6 +40,9 @@ class OutputRef:
     #: The one data file of the output, when the folder also holds side files (TabularPreprocessing's
     #: `_schema.json`): a consumer that reads every object under the prefix (batch transform) names it.
     data_file: str | None = None
+    #: The file of the output a data-quality baseline reads, when it is not `data_file` (the training split
+    #: without its id column: see TabularPreprocessingBuilder).
+    monitoring_file: str | None = None
 
 
 @dataclass

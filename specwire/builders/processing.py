@@ -12,6 +12,7 @@ The contract with the scripts (`specwire/scripts/`):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from specwire.builders.base import (
@@ -175,6 +176,15 @@ class TabularPreprocessingBuilder(ProcessingBuilder):
     #: Each split is `<split>.csv` beside `_schema.json` (specwire/scripts/tabular_preprocessing.py).
     DATA_FILES: ClassVar[Mapping[str, str]] = {
         "train_data": "train.csv", "validation_data": "validation.csv", "test_data": "test.csv"}
+
+    def build(self, config: StepConfig, inputs: Mapping[str, OutputRef], ctx: BuildContext) -> BuiltStep:
+        built = super().build(config, inputs, ctx)
+        if isinstance(config, TabularPreprocessingConfig) and config.id_field:
+            from specwire.scripts import MONITORING_BASELINE_FILE
+
+            train = built.outputs["train_data"]
+            built.outputs["train_data"] = replace(train, monitoring_file=MONITORING_BASELINE_FILE)
+        return built
 
 
 class MissingValueImputationBuilder(ProcessingBuilder):

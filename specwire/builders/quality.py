@@ -82,8 +82,10 @@ class DataQualityCheckBuilder(StepBuilder):
         assert isinstance(config, DataQualityCheckConfig)
         data = self.require(config, inputs, "baseline_data")
         # The analyzer reads every object under the prefix: name the data file when the folder
-        # also holds side files (TabularPreprocessing's `_schema.json`).
-        dataset = Join(on="/", values=[data.value, data.data_file]) if data.data_file else data.value
+        # also holds side files (TabularPreprocessing's `_schema.json`), and the file without the id
+        # column when there is one (Model Monitor lines captured records up with it by position).
+        file = data.monitoring_file or data.data_file
+        dataset = Join(on="/", values=[data.value, file]) if file else data.value
         job = CheckJobConfig(
             role=config.role_arn,
             instance_count=config.instance_count,

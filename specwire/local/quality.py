@@ -91,7 +91,8 @@ def _type(values: list[str]) -> str:
 
 def read_table(folder: Path, header: bool) -> tuple[list[str], list[list[str]]]:
     """Column names and rows of every CSV file under `folder` (files read in name order)."""
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
+    # The analyzer reads every file of its input (the builder names the one data file).
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
     if not files:
         raise StepFailed(f"the baseline dataset {folder} holds no file")
     names: list[str] | None = None

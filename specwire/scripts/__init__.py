@@ -66,6 +66,8 @@ PROCESSING_INPUT_ROOT = "/opt/ml/processing/input"
 PROCESSING_OUTPUT_ROOT = "/opt/ml/processing/output"
 #: Where DataLoading reads its source (config `source_s3_uri`): PROCESSING_INPUT_ROOT/<this>.
 DATA_LOADING_INPUT = "data"
+#: With an id column, the file of TabularPreprocessing's `train_data` output a data-quality check reads.
+MONITORING_BASELINE_FILE = "_monitoring_baseline.csv"
 #: The file ModelEvaluation writes in its `evaluation_report` output.
 EVALUATION_REPORT_FILE = "evaluation.json"
 #: The file ModelExplainability writes in its `explainability_report` output.

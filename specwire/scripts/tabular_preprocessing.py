@@ -28,6 +28,9 @@ What it does, in order:
 8. writes each split as CSV with a header, next to `_schema.json` (label, id, feature and
    categorical columns, fill values), which the training and evaluation scripts read. A split
    with no records is written as a header-only CSV so its consumers still find the columns.
+   With an `--id-field`, the training split is also written without it as
+   `_monitoring_baseline.csv` (label first, then the features): the layout Model Monitor compares a
+   deployed model's captured records with (its output first, then what it received).
 
 Output files are written to a temporary name and renamed, so a failed job leaves no half file.
 """
@@ -55,6 +58,9 @@ INPUT_NAME = "raw_data"
 #: Output logical name -> (file name, split name).
 OUTPUTS = {"train_data": "train", "validation_data": "validation", "test_data": "test"}
 SCHEMA_FILE = "_schema.json"
+#: With an id column, the training split also as a data-quality baseline reads it: the label first,
+#: then the features in the model's order, no id (what a deployed model receives, its output first).
+MONITORING_BASELINE_FILE = "_monitoring_baseline.csv"
 MISSING_TOKEN = "__missing__"
 FAILURE_FILE = Path("/opt/ml/output/message")
 
@@ -448,6 +454,8 @@ def run(args: argparse.Namespace) -> dict[str, int]:
         }
         folder = Path(args.output_dir) / output
         write_atomic(folder / f"{split}.csv", part.to_csv(index=False))
+        if id_field and split == "train":
+            write_atomic(folder / MONITORING_BASELINE_FILE, part[[label, *features]].to_csv(index=False))
         write_atomic(folder / SCHEMA_FILE, json.dumps(schema, indent=2, sort_keys=True) + "\n")
         counts[split] = len(part)
     positives = {k: float(np.mean(v[label])) if len(v) else None for k, v in splits.items()}

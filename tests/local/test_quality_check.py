@@ -22,7 +22,6 @@ def table(tmp_path: Path, rows: list[list[Any]], header: list[str]) -> tuple[lis
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "train.csv").open("w", newline="", encoding="utf-8") as stream:
         csv.writer(stream).writerows([header, *rows])
-    (folder / "_schema.json").write_text("{}", encoding="utf-8")  # side files are not data
     return read_table(folder, header=True)
 
 

@@ -206,3 +206,14 @@ def test_a_local_run_refuses_a_check_against_the_registry_before_anything_runs(t
                                             r"of a model package group, which only SageMaker's model registry knows"):
         run_definition(document, workdir=tmp_path / "run", parameters={"InputDataUri": str(data)})
     assert not (tmp_path / "run" / "steps").exists()
+
+
+def test_with_an_id_column_the_check_reads_the_split_without_it() -> None:
+    from specwire import Pipeline
+
+    steps = steps_by_name(built(lambda: Pipeline("fraud").load_data("s3://fraud-data/")
+                                .preprocess_with_quality_checks(id_field="txn_id").train_xgboost()))
+    (dataset,) = steps["DataQualityCheck"]["Arguments"]["ProcessingInputs"]
+    assert dataset["S3Input"]["S3Uri"]["Std:Join"]["Values"][1] == "_monitoring_baseline.csv"
+    training = steps["XGBoostTraining"]["Arguments"]["InputDataConfig"]
+    assert all("_monitoring" not in json.dumps(channel) for channel in training)

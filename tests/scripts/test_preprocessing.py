@@ -149,3 +149,18 @@ def test_data_loading_needs_a_format_for_bare_names(tmp_path: Path, capsys: pyte
     assert data_loading.main(args) == 2
     assert "pass --data-format" in capsys.readouterr().err
     assert data_loading.main([*args, "--data-format", "csv"]) == 0
+
+
+def test_with_an_id_the_training_split_has_a_monitoring_baseline_without_it(chain: ChainRun) -> None:
+    import specwire.scripts
+
+    folder = chain.prep_out / "train_data"
+    schema = json.loads((folder / "_schema.json").read_text())
+    assert schema["id"] == "txn_id"
+    baseline = pd.read_csv(folder / tabular_preprocessing.MONITORING_BASELINE_FILE)
+    train = pd.read_csv(folder / "train.csv")
+    # What a deployed model's captured records look like to Model Monitor: its output first, then its input.
+    assert list(baseline.columns) == [schema["label"], *schema["features"]]
+    pd.testing.assert_frame_equal(baseline, train[[schema["label"], *schema["features"]]])
+    assert not (chain.prep_out / "test_data" / tabular_preprocessing.MONITORING_BASELINE_FILE).exists()
+    assert tabular_preprocessing.MONITORING_BASELINE_FILE == specwire.scripts.MONITORING_BASELINE_FILE
