@@ -13,6 +13,11 @@ from specwire.specs.registry import load_registry
 
 STEPS = ("DataLoading", "MissingValueImputation", "TabularPreprocessing", "XGBoostTraining", "ModelEvaluation",
          "QualityGate", "CreateModel", "ModelRegistration")
+#: With feature selection and batch transform, three processing steps that could feed each other in
+#: any order: alone, each chain wires them in a line; together, the old rules traded a crossing into
+#: another segment's chain for a better match elsewhere.
+TEN_STEPS = ("DataLoading", "MissingValueImputation", "TabularPreprocessing", "FeatureSelection", "XGBoostTraining",
+             "ModelEvaluation", "QualityGate", "CreateModel", "ModelRegistration", "BatchTransform")
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +44,8 @@ def _together(resolver: Resolver, pipeline: PipelineDefinition, monkeypatch: pyt
         return resolver.resolve(pipeline)
 
 
-def _apart(resolver: Resolver, pipeline: PipelineDefinition, monkeypatch: pytest.MonkeyPatch) -> tuple[
-        ResolvedPipeline, list[bool]]:
+def _apart(resolver: Resolver, pipeline: PipelineDefinition, monkeypatch: pytest.MonkeyPatch,
+           batch: int = len(STEPS)) -> tuple[ResolvedPipeline, list[bool]]:
     """Resolved with one chain per part; the list says, per call of the solver loop, whether chains were apart."""
     calls: list[bool] = []
     original = Resolver._solve
@@ -50,22 +55,27 @@ def _apart(resolver: Resolver, pipeline: PipelineDefinition, monkeypatch: pytest
         return original(self, *args, **kwargs)  # type: ignore[arg-type]
 
     with monkeypatch.context() as patch:
-        patch.setattr(resolver_module, "BATCH_NODES", len(STEPS))
+        patch.setattr(resolver_module, "BATCH_NODES", batch)
         patch.setattr(Resolver, "_solve", spy)
         return resolver.resolve(pipeline), calls
 
 
+@pytest.mark.parametrize("steps", [STEPS, TEN_STEPS], ids=["8-steps", "10-steps"])
 def test_chains_solved_apart_give_the_answer_of_solving_them_together(resolver: Resolver,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    pipeline = _chains(4)
-    apart, calls = _apart(resolver, pipeline, monkeypatch)
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      steps: tuple[str, ...]) -> None:
+    pipeline = _chains(4, steps)
+    apart, calls = _apart(resolver, pipeline, monkeypatch, len(steps))
     together = _together(resolver, pipeline, monkeypatch)
     assert calls == [True]  # proven apart, no second solve
     assert apart.stats.components == 4 and together.stats.components == 1
     assert apart.stats.proven_optimal
     assert _answer(apart) == _answer(together)
-    # Each chain is wired within itself.
+    # Each chain is wired within itself, as the chain on its own is.
     assert all(e.source.rsplit("_", 1)[1] == e.target.rsplit("_", 1)[1] for e in apart.edges)
+    alone = {(e.source, e.output, e.target, e.dependency) for e in resolver.resolve(_chains(1, steps)).edges}
+    seg0 = {(e.source, e.output, e.target, e.dependency) for e in apart.edges if e.target.endswith("_seg0")}
+    assert seg0 == alone
 
 
 def test_a_chain_that_needs_another_chain_is_solved_with_it(resolver: Resolver,
