@@ -248,9 +248,10 @@ def cursus_cli(runs: int, cache: str) -> dict[str, Any] | None:
         if i:
             walls.append(wall)
     code = (f"import json, statistics, time; from specwire.engine.pipeline_def import load_pipeline_file; "
-            f"from specwire.engine.resolver import ResolveOptions, Resolver; "
+            f"from specwire.engine.options import ResolveOptions; from specwire.engine.resolver import Resolver; "
             f"from specwire.specs.registry import load_registry; "
-            f"r = Resolver(load_registry([{str(CORPUS / 'specs.json')!r}])); p = load_pipeline_file({str(dag)!r}); "
+            f"r = Resolver(load_registry([{str(CORPUS / 'specs.json')!r}])); import pathlib; "
+            f"p = load_pipeline_file(pathlib.Path({str(dag)!r})); "
             f"o = ResolveOptions(ignore_edges=True); r.resolve(p, o); t = []\n"
             f"for _ in range({max(runs, 5)}):\n s = time.perf_counter(); r.resolve(p, o); "
             f"t.append(time.perf_counter() - s)\n"
