@@ -1,4 +1,6 @@
-"""`specwire deploy`: a pipeline file to SageMaker (and, with --start, a run of it).
+"""`specwire deploy`: a pipeline file to SageMaker (and, with --start, a run of it); with --endpoint,
+the newest approved model the pipeline registered to a real-time endpoint with data capture and a
+data-quality monitoring schedule (the file's `deployment:` settings).
 
 Mounted lazily by `specwire.cli` (only `specwire deploy ...` pays for boto3 and the SageMaker SDK).
 Exit codes as everywhere: 0 done, 1 the pipeline does not resolve or AWS refused, 2 bad input.
@@ -43,10 +45,20 @@ def deploy(
     profile: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--profile", help="AWS profile of the AWS config files to deploy with (default: AWS_PROFILE, "
         "else the default credentials).")] = None,
+    endpoint: Annotated[bool, typer.Option(
+        "--endpoint", help="After approval: serve the newest approved model package the pipeline registered on a "
+        "real-time endpoint with data capture and a data-quality monitoring schedule (the file's `deployment:` "
+        "block), instead of deploying the pipeline. Runs again update, never duplicate.")] = False,
+    baseline: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--baseline", help="With --endpoint: S3 folder holding statistics.json and constraints.json to monitor "
+        "against (default: the approved package's data-quality baseline).")] = None,
     catalog: CatalogOpt = None,
     rules: RulesOpt = None,
 ) -> None:
-    """Deploy a pipeline file to SageMaker: upload the step scripts, create or update the pipeline."""
+    """Deploy a pipeline file to SageMaker: upload the step scripts, create or update the pipeline.
+
+    With --endpoint, deploy what the pipeline registered and someone approved: endpoint, data
+    capture and monitoring schedule."""
     from rich.markup import escape
 
     from specwire.cli.common import console as _console
@@ -54,12 +66,24 @@ def deploy(
     console = _console(stderr=True)
     try:
         from specwire import deploy as aws
+        from specwire.pipeline import endpoint as pipeline_endpoint
         from specwire.pipeline.api import Pipeline
 
         parameters = _parameters(parameter or [])
         pipeline = Pipeline.from_file(pipeline_file, role_arn=role, region=region, bucket=bucket,
                                       fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
         pipeline.interface = "cli"
+        if endpoint or baseline is not None:
+            _check_endpoint_flags(endpoint, start or wait or bool(parameter), baseline)
+            request = pipeline_endpoint.endpoint_request(pipeline, baseline=baseline)  # errors before AWS
+            clients = aws.make_clients(pipeline.aws_region, profile=profile)
+            from specwire.deploy.endpoint import deploy_monitored_endpoint
+
+            done = deploy_monitored_endpoint(request, clients=clients, poll_seconds=poll,
+                                             timeout=timeout if timeout is not None else 3600.0)
+            for line in done.lines():
+                console.print(escape(line))
+            raise typer.Exit(0)
         pipeline.plan()  # resolution and config errors before anything touches AWS
         clients = aws.make_clients(pipeline.aws_region, profile=profile)
         result = pipeline.upsert(clients=clients)
@@ -84,6 +108,17 @@ def deploy(
     reason = f": {report.failure_reason}" if report.failure_reason else ""
     console.print(f"[red]execution {escape(report.status.lower())}[/red]{escape(reason)}")
     raise typer.Exit(1)
+
+
+def _check_endpoint_flags(endpoint: bool, runs: bool, baseline: str | None) -> None:
+    from specwire.errors import BadInputError
+
+    if not endpoint:
+        raise BadInputError(f"--baseline {baseline} is for --endpoint",
+                            suggested_fix="add --endpoint, or drop --baseline")
+    if runs:
+        raise BadInputError("--endpoint deploys the approved model, not the pipeline: --start, --wait and --parameter "
+                            "do not apply", suggested_fix="run `specwire deploy FILE --role ... --start` separately")
 
 
 def _parameters(items: list[str]) -> dict[str, str]:

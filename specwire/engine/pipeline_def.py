@@ -25,7 +25,7 @@ from specwire.specs.files import read_document
 
 _NODE_FIELDS = {"name", "step", "step_type", "job_type", "description", "config"}
 _TOP_FIELDS = {"name", "description", "nodes", "edges", "id", "framework", "node_to_step", "settings", "context",
-               "overrides"}
+               "overrides", "deployment"}
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from specwire.errors import BadInputError, ConfigError
-from specwire.pipeline import aws, display, generation, loading, local, roles
+from specwire.pipeline import aws, display, endpoint, generation, loading, local, roles
 from specwire.pipeline.fluent import FluentSteps
 from specwire.pipeline.state import ROLE_ENV, Environment, Plan, RequestedStep, sagemaker_name
 from specwire.plan import check_environment
@@ -42,6 +42,7 @@ from specwire.plan import check_environment
 if TYPE_CHECKING:
     from specwire.configs import StepConfig
     from specwire.deploy import Deployment, ExecutionReport
+    from specwire.deploy.endpoint import EndpointDeployment
     from specwire.engine.resolver import Resolver
     from specwire.local import RunResult
     from specwire.plan import ResolvedPipeline
@@ -245,6 +246,14 @@ class Pipeline(FluentSteps):
         """Upload the step scripts to S3, then create the pipeline in SageMaker or update it (see
         `specwire.pipeline.aws.upsert`)."""
         return aws.upsert(self, role_arn, clients=clients)
+
+    def deploy_approved_model(self, role_arn: str | None = None, *, baseline: str | None = None, clients: Any = None,
+                              poll_seconds: float = 30.0, timeout: float = 3600.0) -> EndpointDeployment:
+        """After approval: serve the newest approved package of the pipeline's model package group on
+        a real-time endpoint with data capture and a data-quality monitoring schedule (the settings of
+        `deploy_with_monitoring`; see `specwire.pipeline.endpoint`). Runs again update, never duplicate."""
+        return endpoint.deploy_approved_model(self, role_arn, baseline=baseline, clients=clients,
+                                              poll_seconds=poll_seconds, timeout=timeout)
 
     def start(self, parameters: Mapping[str, Any] | None = None, *, clients: Any = None) -> str:
         """Start an execution of the deployed pipeline; returns its ARN."""

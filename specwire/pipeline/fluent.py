@@ -17,6 +17,7 @@ from specwire.pipeline.state import RequestedStep
 
 if TYPE_CHECKING:
     from specwire.configs import StepConfig
+    from specwire.configs.endpoint import EndpointDeploymentConfig
     from specwire.pipeline.api import Pipeline
     from specwire.specs.registry import SpecRegistry
 
@@ -417,6 +418,63 @@ class FluentSteps:
             self._edges.append((source, target))
             self._changed()
         return self
+
+    # ------------------------------------------------------------------ deployment, after approval
+
+    #: The endpoint and monitoring settings (`deploy_with_monitoring`, a file's `deployment:` block).
+    _deployment: EndpointDeploymentConfig | None = None
+
+    def deploy_with_monitoring(
+        self,
+        endpoint_name: str | None = None,
+        *,
+        instance_type: str | None = None,
+        initial_instance_count: int | None = None,
+        capture_percentage: int | None = None,
+        schedule: str | None = None,
+        baseline: str | None = None,
+        model_package_group_name: str | None = None,
+        **settings: Any,
+    ) -> Self:
+        """Serve the model on a real-time endpoint with data capture and a data-quality monitoring
+        schedule, once it is approved.
+
+        The pipeline registers the model pending manual approval (a registration step is added if
+        there is none); these settings are kept with the pipeline. After someone approves the package
+        in the model registry, `deploy_approved_model()` (or `specwire deploy FILE --endpoint`) creates
+        or updates the endpoint (capturing `capture_percentage` % of requests and responses) and a
+        monitoring schedule (`schedule`: 'hourly', 'daily' or a cron expression) against the package's
+        data-quality baseline, or `baseline` (an S3 folder with statistics.json and constraints.json).
+        An endpoint inside the pipeline would serve models nobody approved, and SageMaker pipelines
+        have no monitoring-schedule step: hence the split. Other keywords are fields of
+        `EndpointDeploymentConfig` (`monitoring_instance_type=...`).
+        """
+        from specwire.configs.endpoint import EndpointDeploymentConfig
+
+        given = {"endpoint_name": endpoint_name, "instance_type": instance_type,
+                 "initial_instance_count": initial_instance_count, "capture_percentage": capture_percentage,
+                 "schedule": schedule, "baseline": baseline}
+        deployment = EndpointDeploymentConfig.from_data(
+            {**{k: v for k, v in given.items() if v is not None}, **settings})
+        with self._all_or_nothing():
+            registrations = [s for s in self._steps if s.step_type == "ModelRegistration"]
+            if not registrations:
+                self.register_model(model_package_group_name)
+            elif model_package_group_name is not None:
+                raise ConfigError(
+                    f"deploy_with_monitoring: the pipeline already registers its model ({registrations[0].name!r})",
+                    suggested_fix="give model_package_group_name to register_model(...) instead")
+        self._deployment = deployment
+        self._notes.append(
+            f"deploy_with_monitoring: the model is registered pending approval; once approved, "
+            f"deploy_approved_model() serves it on endpoint {deployment.endpoint_name or '<pipeline>-endpoint'} "
+            f"({deployment.capture_percentage}% captured) with a {deployment.schedule} data-quality schedule")
+        return self
+
+    @property
+    def deployment(self) -> EndpointDeploymentConfig | None:
+        """The endpoint and monitoring settings recorded with the pipeline, if any."""
+        return self._deployment
 
     # ------------------------------------------------------------------ helpers
 

@@ -98,8 +98,10 @@ def from_file(cls: type[Pipeline], path: str | Path, *, role_arn: str | None = N
 
     Besides `nodes` and `edges`, the file may hold `context` (the pipeline's shared fields and
     what the config generator knows: `data_location`, `region`, `bucket`, `role_arn`,
-    `environment`, `label_field`, ...), `overrides` (by node name or step type), and a
-    `config` mapping per node. Arguments given here win over the file's `context`.
+    `environment`, `label_field`, ...), `overrides` (by node name or step type), a `config`
+    mapping per node, and `deployment` (the endpoint and monitoring settings of
+    `deploy_with_monitoring`, used after approval by `specwire deploy --endpoint`). Arguments
+    given here win over the file's `context`.
     """
     from specwire.configs.base import BasePipelineConfig
     from specwire.engine.pipeline_def import parse_pipeline
@@ -151,6 +153,15 @@ def from_file(cls: type[Pipeline], path: str | Path, *, role_arn: str | None = N
     pipeline._edges = list(definition.edges)
     pipeline._file_overrides = {str(k): dict(_mapping(v, f"{source}: overrides.{k}"))
                                 for k, v in overrides.items()}
+    if "deployment" in document:
+        from specwire.pipeline.endpoint import REGISTRATION, parse_block
+
+        pipeline._deployment = parse_block(document["deployment"], source)
+        if not any(node.step_type == REGISTRATION for node in definition.nodes):
+            raise PipelineFileError(
+                f"{source}: deployment: the pipeline registers no model, so there is nothing to deploy after approval",
+                suggested_fix=f"add a node {{name: {REGISTRATION}, step: {REGISTRATION}}} (its approval gates the "
+                "deployment)")
     pipeline._changed()
     return pipeline
 
