@@ -143,3 +143,52 @@ def test_cli_deploy_endpoint(clients: Clients, tmp_path: Path, monkeypatch: pyte
     path.write_text(FILE.replace("capture_percentage: 50", "capture_percentage: 0"), encoding="utf-8")
     bad = run("deploy", str(path), "--role", ROLE, "--endpoint")
     assert bad.exit_code == 2 and "deployment.capture_percentage" in bad.stderr
+
+
+def week_2() -> Pipeline:
+    """The design note's week-2 chain, verbatim."""
+    return (Pipeline("fraud-detection")
+            .load_data("s3://data/", validation_split=0.2)
+            .preprocess_with_quality_checks()
+            .train_xgboost_with_hyperparameter_tuning()
+            .evaluate_with_business_metrics()
+            .deploy_with_monitoring())
+
+
+def test_the_week_2_chain_builds_offline_and_deploys_after_approval(clients: Clients) -> None:
+    import json
+    import warnings
+
+    from specwire.errors import SpecwireWarning
+
+    pipeline = week_2()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SpecwireWarning)  # no role: the placeholder, as `specwire build` does
+        document = json.loads(pipeline.definition())
+    steps = {s["Name"]: s for s in document["Steps"]}
+    gate = steps["QualityGate"]
+    steps.update({s["Name"]: s for s in gate["Arguments"]["IfSteps"]})
+    assert steps["DataQualityCheck"]["Type"] == "QualityCheck" and steps["HyperparameterTuning"]["Type"] == "Tuning"
+    (condition,) = gate["Arguments"]["Conditions"]
+    assert condition["LeftValue"]["Std:JsonGet"]["Path"] == "metrics.business_value_gain.value"
+    registration = steps["ModelRegistration"]
+    assert registration["Type"] == "RegisterModel"
+    assert registration["Arguments"]["DriftCheckBaselines"]["ModelDataQuality"]["Statistics"]["S3Uri"] == {
+        "Get": "Steps.DataQualityCheck.BaselineUsedForDriftCheckStatistics"}
+    approval = {p["Name"]: p for p in document["Parameters"]}["ModelApprovalStatus"]
+    assert approval["DefaultValue"] == "PendingManualApproval"
+    assert not any("Endpoint" in s["Type"] for s in steps.values())  # nothing served before approval
+
+    # After a run registered a package (with the check's baseline) and someone approved it:
+    gaps = SageMakerGaps(clients.sagemaker)
+    package = register(clients)
+    done = pipeline.deploy_approved_model(ROLE, clients=clients, poll_seconds=0)
+    assert done.model_package_arn == package and done.endpoint_action == "created"
+    drift = clients.sagemaker.describe_model_package(ModelPackageName=package)["DriftCheckBaselines"]
+    assert done.baseline_statistics == drift["ModelDataQuality"]["Statistics"]["S3Uri"]
+    capture = clients.sagemaker.describe_endpoint_config(EndpointConfigName=done.endpoint_config_name)[
+        "DataCaptureConfig"]
+    assert capture["EnableCapture"] and capture["DestinationS3Uri"].startswith("s3://sagemaker-us-east-1-123456789012/")
+    schedule = gaps.schedules[done.schedule_name]["MonitoringScheduleConfig"]
+    assert schedule["ScheduleConfig"]["ScheduleExpression"] == "cron(0 0 ? * * *)"  # daily by default
+    assert schedule["MonitoringJobDefinitionName"] == done.job_definition_name
