@@ -39,9 +39,11 @@ def deploy(
     parameter: Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
         "--parameter", "-P", help="NAME=VALUE pipeline parameter for the execution (repeatable).")] = None,
     fill_gaps: FillGapsOpt = False,
-    poll: Annotated[float, typer.Option("--poll", help="Seconds between status checks with --wait.")] = 30.0,
+    poll: Annotated[float, typer.Option("--poll", help="Seconds between status checks with --wait "
+                                        "or --endpoint.")] = 30.0,
     timeout: Annotated[Optional[float], typer.Option("--timeout", help="Stop waiting after this many "  # noqa: UP045
-                                                     "seconds (the execution goes on).")] = None,
+                                                     "seconds (the execution goes on; with --endpoint: "
+                                                     "for the endpoint, default 3600).")] = None,
     profile: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--profile", help="AWS profile of the AWS config files to deploy with (default: AWS_PROFILE, "
         "else the default credentials).")] = None,
