@@ -18,10 +18,12 @@ The same codec reads the shipped index of the built-in catalog (engine/fast/buil
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,9 +114,24 @@ def load(key: str, profiles: dict[ProfileKey, StepSpecification], files: tuple[P
     if raw is None:
         return None
     try:
-        return decode(raw.decode("utf-8"), profiles, files, key=key)
+        with _no_cycle_collection():
+            return decode(raw.decode("utf-8"), profiles, files, key=key)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None  # damaged, stale or forged: recomputed (and rewritten) by the caller
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Decoding a dense catalog's entry allocates millions of lists, tuples and reasons, none of them
+    in a cycle; the cyclic collector would otherwise walk them over and over while they are built
+    (300-type dense catalog: 2.35 s -> 0.75 s to load). Reference counting still frees garbage."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read_entry(path: Path) -> bytes | None:
