@@ -7,6 +7,7 @@ imports the SageMaker SDK (about 2 s), paid once by this module.
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from collections.abc import Callable
@@ -73,24 +74,37 @@ def week_2() -> Any:
             .load_data("s3://data/", validation_split=0.2)
             .preprocess_with_quality_checks()
             .train_xgboost_with_hyperparameter_tuning()
-            .evaluate_with_business_metrics())
+            .evaluate_with_business_metrics()
+            .deploy_with_monitoring())
+
+
+#: The note's forms, each built once for the checks every definition must pass.
+NOTE_FORMS: dict[str, Callable[[], Any]] = {"level 1": level_1, "level 2": level_2, "level 3": level_3,
+                                            "week 2": week_2}
+EXECUTION_ID = {"Get": "Execution.PipelineExecutionId"}
+TRANSIENT = {"Step.SERVICE_FAULT", "Step.THROTTLING", "SageMaker.JOB_INTERNAL_ERROR", "SageMaker.CAPACITY_ERROR"}
+
+
+@functools.cache
+def note_definition(form: str) -> dict[str, Any]:
+    return built(NOTE_FORMS[form])
 
 
 def test_level_1_an_intent_builds_the_whole_chain() -> None:
-    steps = steps_by_name(built(level_1))
+    steps = steps_by_name(note_definition("level 1"))
     assert {n: s["Type"] for n, s in steps.items() if n != "QualityGate-fail"} == {
         "DataLoading": "Processing", "TabularPreprocessing": "Processing", "XGBoostTraining": "Training",
         "ModelEvaluation": "Processing"}
 
 
 def test_level_2_the_config_object_and_the_call_reach_the_job() -> None:
-    steps = steps_by_name(built(level_2))
+    steps = steps_by_name(note_definition("level 2"))
     prep = steps["TabularPreprocessing"]["Arguments"]
     arguments = prep["AppSpecification"]["ContainerArguments"]
     assert arguments[arguments.index("--custom-transformations") + 1] == "log_transform"
     assert prep["ProcessingResources"]["ClusterConfig"]["InstanceType"] == {
         "Get": "Parameters.TabularPreprocessingInstanceType"}
-    document = built(level_2)
+    document = note_definition("level 2")
     defaults = {p["Name"]: p.get("DefaultValue") for p in document["Parameters"]}
     assert defaults["TabularPreprocessingInstanceType"] == "ml.m5.4xlarge"
     hyper = steps["XGBoostTraining"]["Arguments"]["HyperParameters"]
@@ -100,17 +114,17 @@ def test_level_2_the_config_object_and_the_call_reach_the_job() -> None:
 
 
 def test_level_3_configs_on_their_own_and_auto_resolution() -> None:
-    steps = steps_by_name(built(level_3))
+    steps = steps_by_name(note_definition("level 3"))
     assert set(steps) == {"DataLoading", "TabularPreprocessing", "XGBoostTraining"}
     hyper = steps["XGBoostTraining"]["Arguments"]["HyperParameters"]
     assert (hyper["max_depth"], hyper["num_round"]) == ("8", "200")  # n_estimators is XGBoost's num_round
-    document = built(level_3)
+    document = note_definition("level 3")
     defaults = {p["Name"]: p.get("DefaultValue") for p in document["Parameters"]}
     assert defaults["InputDataUri"] == "s3://fraud-data/"
 
 
 def test_week_2_chain_checks_data_quality_tunes_and_gates_on_business_value() -> None:
-    document = built(week_2)
+    document = note_definition("week 2")
     steps = steps_by_name(document)
     types = {name: step["Type"] for name, step in steps.items()}
     check = steps["DataQualityCheck"]
@@ -138,6 +152,12 @@ def test_week_2_chain_checks_data_quality_tunes_and_gates_on_business_value() ->
         "Get": "Steps.ModelEvaluation.PropertyFiles.evaluation_report"}
     threshold = {p["Name"]: p for p in document["Parameters"]}["MetricThreshold"]
     assert threshold["DefaultValue"] == 0.0
+    # deploy_with_monitoring(): registration pending manual approval behind the gate, no endpoint before approval.
+    assert steps["ModelRegistration"]["Type"] == "RegisterModel"
+    assert "ModelRegistration" in {s["Name"] for s in steps["QualityGate"]["Arguments"]["IfSteps"]}
+    approval = {p["Name"]: p for p in document["Parameters"]}["ModelApprovalStatus"]
+    assert approval["DefaultValue"] == "PendingManualApproval"
+    assert not any("Endpoint" in kind for kind in types.values())
 
 
 def test_a_gate_on_business_value_needs_the_cost_matrix() -> None:
@@ -154,7 +174,7 @@ def test_a_gate_on_business_value_needs_the_cost_matrix() -> None:
 def test_a_registered_model_carries_the_data_quality_baseline() -> None:
     """What a post-approval deployment reads back with DescribeModelPackage:
     DriftCheckBaselines.ModelDataQuality.Statistics.S3Uri and .Constraints.S3Uri."""
-    steps = steps_by_name(built(lambda: week_2().register_model("fraud-models")))
+    steps = steps_by_name(note_definition("week 2"))  # deploy_with_monitoring() registers, pending manual approval
     registration = steps["ModelRegistration"]["Arguments"]
     drift = registration["DriftCheckBaselines"]["ModelDataQuality"]
     assert drift["Statistics"] == {"ContentType": "application/json",
@@ -217,3 +237,73 @@ def test_with_an_id_column_the_check_reads_the_split_without_it() -> None:
     assert dataset["S3Input"]["S3Uri"]["Std:Join"]["Values"][1] == "_monitoring_baseline.csv"
     training = steps["XGBoostTraining"]["Arguments"]["InputDataConfig"]
     assert all("_monitoring" not in json.dumps(channel) for channel in training)
+
+
+
+def written_locations(step: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(what, S3 location) of everything a step's job writes: processing and check outputs, model
+    artifacts of training and of every tuning trial, transform output."""
+    args = step.get("Arguments", {})
+    outputs = args.get("ProcessingOutputConfig", {}).get("Outputs", [])
+    found = [(o["OutputName"], o["S3Output"]["S3Uri"]) for o in outputs]
+    if "OutputDataConfig" in args:
+        found.append(("model artifacts", args["OutputDataConfig"]["S3OutputPath"]))
+    if "TrainingJobDefinition" in args:
+        found.append(("tuned model artifacts", args["TrainingJobDefinition"]["OutputDataConfig"]["S3OutputPath"]))
+    if "TransformOutput" in args:
+        found.append(("transform output", args["TransformOutput"]["S3OutputPath"]))
+    return found
+
+
+@pytest.mark.parametrize("form", list(NOTE_FORMS))
+def test_every_form_of_the_note_scopes_its_outputs_by_execution_and_retries(form: str) -> None:
+    steps = steps_by_name(note_definition(form))
+    written = 0
+    for step in steps.values():
+        for what, location in written_locations(step):
+            written += 1
+            assert location["Std:Join"]["Values"][1] == EXECUTION_ID, (step["Name"], what, location)
+        if step["Type"] in ("Processing", "Training", "Tuning", "Transform"):
+            kinds = {kind for policy in step.get("RetryPolicies", []) for kind in policy["ExceptionType"]}
+            assert kinds >= TRANSIENT, (step["Name"], kinds)
+    assert written >= 5
+    for step in steps.values():  # a model read by a later step is the execution's own artifact
+        for container in step.get("Arguments", {}).get("InferenceSpecification", {}).get("Containers", []):
+            model = json.dumps(container["ModelDataUrl"])
+            assert "Execution.PipelineExecutionId" in model or model.startswith('{"Get": "Steps.'), model
+
+
+def test_the_week_2_chain_with_the_pipelines_security_settings_puts_them_on_every_job() -> None:
+    """VPC, KMS, network isolation, tags and caching as `Pipeline(...)` arguments reach the
+    QualityCheck and Tuning jobs as they reach processing and training (read from the definition)."""
+    from specwire import Pipeline
+
+    subnets, groups = ["subnet-0abc12345", "subnet-0def67890"], ["sg-0abc12345"]
+    vpc = {"Subnets": subnets, "SecurityGroupIds": groups}
+    document = built(lambda: (
+        Pipeline("fraud-detection", subnets=subnets, security_group_ids=groups, kms_key_id="alias/ml-data",
+                 enable_network_isolation=True, tags={"team": "fraud"}, cache=True)
+        .load_data("s3://data/", validation_split=0.2)
+        .preprocess_with_quality_checks()
+        .train_xgboost_with_hyperparameter_tuning()
+        .evaluate_with_business_metrics()
+        .deploy_with_monitoring()))
+    kinds = set()
+    for step in steps_by_name(document).values():
+        kind, args = step["Type"], step["Arguments"]
+        if kind not in ("Processing", "QualityCheck", "Tuning", "Training", "Transform"):
+            continue
+        kinds.add(kind)
+        assert step["CacheConfig"] == {"Enabled": True, "ExpireAfter": "P30D"}, step["Name"]
+        assert args["Tags"] == [{"Key": "team", "Value": "fraud"}], step["Name"]
+        if kind in ("Processing", "QualityCheck"):
+            network = args["NetworkConfig"]
+            assert network["EnableNetworkIsolation"] is True and network["VpcConfig"] == vpc, step["Name"]
+            assert args["ProcessingResources"]["ClusterConfig"]["VolumeKmsKeyId"] == "alias/ml-data"
+            assert args["ProcessingOutputConfig"]["KmsKeyId"] == "alias/ml-data"
+        else:
+            job = args["TrainingJobDefinition"] if kind == "Tuning" else args
+            assert job["VpcConfig"] == vpc and job["EnableNetworkIsolation"] is True, step["Name"]
+            assert job["ResourceConfig"]["VolumeKmsKeyId"] == "alias/ml-data"
+            assert job["OutputDataConfig"]["KmsKeyId"] == "alias/ml-data"
+    assert kinds == {"Processing", "QualityCheck", "Tuning"}
