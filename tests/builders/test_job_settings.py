@@ -63,6 +63,8 @@ def jobs(built: Built) -> list[dict[str, Any]]:
 def test_every_output_of_every_built_example_is_scoped_by_execution(
     fraud: Built, everything: Built, calibrated: Built
 ) -> None:
+    built_in = {path.stem for path in EXAMPLES.glob("*.yaml")}
+    assert built_in == {"fraud", "calibrated"}, f"a new built-in example ({built_in}): build and check it here"
     seen = 0
     for built in (fraud, everything, calibrated):
         for step in all_steps(built.definition["Steps"]):
