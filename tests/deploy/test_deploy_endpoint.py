@@ -28,14 +28,15 @@ def gaps(clients: Clients) -> SageMakerGaps:
     return SageMakerGaps(clients.sagemaker)
 
 
-def register(clients: Clients, status: str = "Approved", *, baseline: bool = True) -> str:
+def register(clients: Clients, status: str = "Approved", *, baseline: bool = True, group: str = GROUP) -> str:
     """A model package as the pipeline's registration step makes one (with its QualityCheck baseline)."""
     sm = clients.sagemaker
-    if not sm.list_model_package_groups().get("ModelPackageGroupSummaryList"):
-        sm.create_model_package_group(ModelPackageGroupName=GROUP)
+    groups = sm.list_model_package_groups().get("ModelPackageGroupSummaryList", [])
+    if group not in {g["ModelPackageGroupName"] for g in groups}:
+        sm.create_model_package_group(ModelPackageGroupName=group)
     extra: dict[str, Any] = {}
     if baseline:
-        version = len(sm.list_model_packages(ModelPackageGroupName=GROUP)["ModelPackageSummaryList"]) + 1
+        version = len(sm.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]) + 1
         uris = {}
         for name in ("statistics", "constraints"):
             key = f"fraud-detection/1.0.0/QualityCheck/v{version}/{name}.json"
@@ -45,7 +46,7 @@ def register(clients: Clients, status: str = "Approved", *, baseline: bool = Tru
             "Statistics": {"ContentType": "application/json", "S3Uri": uris["statistics"]},
             "Constraints": {"ContentType": "application/json", "S3Uri": uris["constraints"]}}}
     response = sm.create_model_package(
-        ModelPackageGroupName=GROUP, ModelApprovalStatus=status,
+        ModelPackageGroupName=group, ModelApprovalStatus=status,
         InferenceSpecification={"Containers": [{"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/xgb:1.7-1",
                                                 "ModelDataUrl": f"s3://{BUCKET}/model.tar.gz"}],
                                 "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},

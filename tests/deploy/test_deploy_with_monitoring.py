@@ -4,6 +4,7 @@ deployment through `Pipeline.deploy_approved_model()` and `specwire deploy --end
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from deploy_support import BUCKET, ROLE
@@ -192,3 +193,82 @@ def test_the_week_2_chain_builds_offline_and_deploys_after_approval(clients: Cli
     schedule = gaps.schedules[done.schedule_name]["MonitoringScheduleConfig"]
     assert schedule["ScheduleConfig"]["ScheduleExpression"] == "cron(0 0 ? * * *)"  # daily by default
     assert schedule["MonitoringJobDefinitionName"] == done.job_definition_name
+
+
+def readme_section(title: str, language: str) -> list[str]:
+    """The fenced `language` blocks of the README section `title`, as written."""
+    import re
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"## {title}")
+    return re.findall(rf"```{language}\n(.*?)```", text[start:text.index("\n## ", start + 1)], flags=re.S)
+
+
+def test_the_readme_deploy_with_monitoring_runs_as_written(clients: Clients, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new user's path through "Production forms" then "Deploy with monitoring": the Python block
+    after the pipeline was built, then the command on a pipeline file, each once a package is approved."""
+    import shlex
+
+    import specwire.deploy
+
+    gaps = SageMakerGaps(clients.sagemaker)
+    monkeypatch.setattr(specwire.deploy, "make_clients", lambda *args, **kwargs: clients)
+    namespace: dict[str, Any] = {}
+    (production,) = readme_section("Production forms", "python")
+    exec(compile(production, "README.md", "exec"), namespace)
+    (python,) = readme_section("Deploy with monitoring", "python")
+    package = register(clients, group="fraud-models")  # the pipeline ran and someone approved its model
+    exec(compile(python, "README.md", "exec"), namespace)
+    served = clients.sagemaker.describe_endpoint(EndpointName="fraud-detection-endpoint")
+    config = clients.sagemaker.describe_endpoint_config(EndpointConfigName=served["EndpointConfigName"])
+    assert config["DataCaptureConfig"]["InitialSamplingPercentage"] == 20
+    model = clients.sagemaker.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    assert model["PrimaryContainer"]["ModelPackageName"] == package
+    assert gaps.schedules["fraud-detection-endpoint-data-quality"]["MonitoringScheduleConfig"]["ScheduleConfig"] == {
+        "ScheduleExpression": "cron(0 0 ? * * *)"}
+
+    (command,) = readme_section("Deploy with monitoring", "bash")
+    words = shlex.split(command.split("#")[0])
+    assert words[:3] == ["specwire", "deploy", "pipeline.yaml"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pipeline.yaml").write_text(FILE, encoding="utf-8")
+    package = register(clients)  # approved in the file's group, fraud-detection-models
+    result = run(*words[1:])
+    assert result.exit_code == 0, result.output
+    assert "endpoint fraud-live created" in result.stderr and package in result.stderr
+    assert "fraud-live-data-quality" in gaps.schedules
+
+
+def test_the_pipelines_vpc_kms_isolation_and_tags_reach_the_endpoint_and_its_monitoring_job(
+        clients: Clients, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import specwire.deploy
+
+    gaps = SageMakerGaps(clients.sagemaker)
+    monkeypatch.setattr(specwire.deploy, "make_clients", lambda *args, **kwargs: clients)
+    secured = FILE.replace("context:\n", "context:\n  subnets: [subnet-0abc12345]\n  security_group_ids: "
+                           "[sg-0abc12345]\n  kms_key_id: alias/ml-data\n  enable_network_isolation: true\n"
+                           "  tags: {team: fraud}\n")
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(secured, encoding="utf-8")
+    register(clients)
+    models: list[dict[str, Any]] = []  # moto keeps no EnableNetworkIsolation: read the request botocore sends
+    clients.sagemaker.meta.events.register("provide-client-params.sagemaker.CreateModel",
+                                           lambda params, **_: models.append(dict(params)))
+    result = run("deploy", str(path), "--role", ROLE, "--endpoint", "--poll", "0")
+    assert result.exit_code == 0, result.output
+    sm, vpc = clients.sagemaker, {"Subnets": ["subnet-0abc12345"], "SecurityGroupIds": ["sg-0abc12345"]}
+    endpoint = sm.describe_endpoint(EndpointName="fraud-live")
+    config = sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    assert config["KmsKeyId"] == config["DataCaptureConfig"]["KmsKeyId"] == "alias/ml-data"
+    model = sm.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    assert model["VpcConfig"] == vpc
+    assert [m["EnableNetworkIsolation"] for m in models] == [True]
+    (summary,) = sm.list_data_quality_job_definitions()["JobDefinitionSummaries"]
+    job = sm.describe_data_quality_job_definition(JobDefinitionName=summary["MonitoringJobDefinitionName"])
+    assert job["NetworkConfig"] == {"EnableNetworkIsolation": True, "VpcConfig": vpc}
+    assert job["JobResources"]["ClusterConfig"]["VolumeKmsKeyId"] == "alias/ml-data"
+    assert job["DataQualityJobOutputConfig"]["KmsKeyId"] == "alias/ml-data"
+    for arn in (model["ModelArn"], config["EndpointConfigArn"], endpoint["EndpointArn"], job["JobDefinitionArn"]):
+        assert {"Key": "team", "Value": "fraud"} in sm.list_tags(ResourceArn=arn)["Tags"], arn
+    assert {"Key": "team", "Value": "fraud"} in gaps.schedules["fraud-live-data-quality"]["Tags"]
