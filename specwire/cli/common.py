@@ -6,9 +6,11 @@ Exit codes: 0 the pipeline resolves, 1 it does not, 2 bad input, 3 a bug (never 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional, TextIO
 
 import typer
 
@@ -79,6 +81,31 @@ def fail(error: Exception) -> NoReturn:
     err.print(f"[red]internal error:[/red] {escape(type(error).__name__)}: {escape(str(error))}")
     err.print("  this is a bug in specwire; please report it with the command you ran")
     raise typer.Exit(3)
+
+
+@contextmanager
+def warnings_as_lines(err: Any) -> Iterator[None]:
+    """specwire's warnings raised inside, printed on `err` as `warning: ...` lines when they happen,
+    never in Python's `file:line: SpecwireWarning:` form; other warnings are left as they are."""
+    import warnings
+
+    from rich.markup import escape
+
+    from specwire.errors import SpecwireWarning
+
+    python_form = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        if issubclass(category, SpecwireWarning):
+            err.print(f"[yellow]warning:[/yellow] {escape(str(message))}")
+        else:
+            python_form(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SpecwireWarning)
+        warnings.showwarning = show
+        yield
 
 
 def load_plugins() -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from specwire.cli.common import CatalogOpt, RulesOpt, fail
+from specwire.cli.common import CatalogOpt, RulesOpt, fail, warnings_as_lines
 
 if TYPE_CHECKING:
     pass
@@ -67,39 +67,41 @@ def deploy(
 
     console = _console(stderr=True)
     try:
-        from specwire import deploy as aws
-        from specwire.pipeline import endpoint as pipeline_endpoint
-        from specwire.pipeline.api import Pipeline
+        with warnings_as_lines(console):
+            from specwire import deploy as aws
+            from specwire.pipeline import endpoint as pipeline_endpoint
+            from specwire.pipeline.api import Pipeline
+            from specwire.pipeline.aws import check_deployable
 
-        parameters = _parameters(parameter or [])
-        pipeline = Pipeline.from_file(pipeline_file, role_arn=role, region=region, bucket=bucket,
-                                      fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
-        pipeline.interface = "cli"
-        if endpoint or baseline is not None:
-            _check_endpoint_flags(endpoint, start or wait or bool(parameter), baseline)
-            request = pipeline_endpoint.endpoint_request(pipeline, baseline=baseline)  # errors before AWS
+            parameters = _parameters(parameter or [])
+            pipeline = Pipeline.from_file(pipeline_file, role_arn=role, region=region, bucket=bucket,
+                                          fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])
+            pipeline.interface = "cli"
+            if endpoint or baseline is not None:
+                _check_endpoint_flags(endpoint, start or wait or bool(parameter), baseline)
+                request = pipeline_endpoint.endpoint_request(pipeline, baseline=baseline)  # errors before AWS
+                clients = aws.make_clients(pipeline.aws_region, profile=profile)
+                from specwire.deploy.endpoint import deploy_monitored_endpoint
+
+                done = deploy_monitored_endpoint(request, clients=clients, poll_seconds=poll,
+                                                 timeout=timeout if timeout is not None else 3600.0)
+                for line in done.lines():
+                    console.print(escape(line))
+                raise typer.Exit(0)
+            check_deployable(pipeline)  # resolution, config, role and data-location errors before anything touches AWS
             clients = aws.make_clients(pipeline.aws_region, profile=profile)
-            from specwire.deploy.endpoint import deploy_monitored_endpoint
-
-            done = deploy_monitored_endpoint(request, clients=clients, poll_seconds=poll,
-                                             timeout=timeout if timeout is not None else 3600.0)
-            for line in done.lines():
-                console.print(escape(line))
-            raise typer.Exit(0)
-        pipeline.plan()  # resolution and config errors before anything touches AWS
-        clients = aws.make_clients(pipeline.aws_region, profile=profile)
-        result = pipeline.upsert(clients=clients)
-        console.print(f"{result.action} pipeline [bold]{escape(result.pipeline_name)}[/bold] "
-                      f"({escape(result.pipeline_arn)}); {len(result.uploaded)} step scripts uploaded")
-        if not (start or wait):
-            raise typer.Exit(0)
-        arn = aws.start_execution(result.pipeline_name, parameters=parameters, clients=clients, after=result)
-        console.print(f"started execution {escape(arn)}")
-        if not wait:
-            raise typer.Exit(0)
-        with aws.ProgressDisplay(result.pipeline_name, console=console) as display:
-            report = aws.wait_for_execution(arn, clients=clients, poll_seconds=poll, timeout=timeout,
-                                            on_update=display.update)
+            result = pipeline.upsert(clients=clients)
+            console.print(f"{result.action} pipeline [bold]{escape(result.pipeline_name)}[/bold] "
+                          f"({escape(result.pipeline_arn)}); {len(result.uploaded)} step scripts uploaded")
+            if not (start or wait):
+                raise typer.Exit(0)
+            arn = aws.start_execution(result.pipeline_name, parameters=parameters, clients=clients, after=result)
+            console.print(f"started execution {escape(arn)}")
+            if not wait:
+                raise typer.Exit(0)
+            with aws.ProgressDisplay(result.pipeline_name, console=console) as display:
+                report = aws.wait_for_execution(arn, clients=clients, poll_seconds=poll, timeout=timeout,
+                                                on_update=display.update)
     except typer.Exit:
         raise
     except Exception as exc:

@@ -57,7 +57,7 @@ def run(
 
     console = _console(stderr=True)
     try:
-        from specwire.cli.common import example_path
+        from specwire.cli.common import example_path, warnings_as_lines
         from specwire.cli.deploy import _parameters
         from specwire.errors import BadInputError
         from specwire.pipeline import Pipeline
@@ -82,8 +82,9 @@ def run(
                     console.print(f"  fix: {escape(d.suggested_fix)}")
             console.print("[red]nothing run[/red]: the pipeline does not resolve")
             raise typer.Exit(1)
-        result = pipeline.run_local(parameters, workdir=workdir, sample_data=example is not None,
-                                    progress=fmt is RunFormat.text, max_trials=trials)
+        with warnings_as_lines(console):
+            result = pipeline.run_local(parameters, workdir=workdir, sample_data=example is not None,
+                                        progress=fmt is RunFormat.text, max_trials=trials)
     except typer.Exit:
         raise
     except KeyboardInterrupt:

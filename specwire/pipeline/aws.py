@@ -23,8 +23,7 @@ def upsert(pipeline: Pipeline, role_arn: str | None = None, *, clients: Any = No
 
     if role_arn is not None:
         pipeline.role_arn = role_arn
-    role_of(pipeline, deploy=True)
-    check_data_location(pipeline)
+    check_deployable(pipeline)
     definition = pipeline.definition()
     uploads = pipeline.script_uploads()
     aws = clients or deploy.make_clients(pipeline.aws_region)
@@ -68,14 +67,27 @@ def execute(pipeline: Pipeline,
     return deploy.wait_for_execution(arn, clients=aws, poll_seconds=poll_seconds, timeout=timeout)
 
 
+def check_deployable(pipeline: Pipeline) -> None:
+    """What deploying needs that a build does not, checked before anything touches AWS: a real role
+    and the data's location (the plan's errors come first, as configs() raises them)."""
+    role_of(pipeline, deploy=True)
+    check_data_location(pipeline)
+
+
 def check_data_location(pipeline: Pipeline) -> None:
     """Deploying a pipeline that loads data needs to know where the data is: the default location a
-    build falls back to (with a warning) is an error here."""
+    build falls back to (with a warning) is an error here, so that warning is not given as well."""
+    import warnings
+
+    from specwire.errors import SpecwireWarning
     from specwire.pipeline.generation import fallback_data_location
 
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"pipeline .* does not say where its data is",
+                                category=SpecwireWarning)
+        configs = pipeline.configs()
     fallback = fallback_data_location(pipeline)
-    loading = [name for name, config in pipeline.configs().items()
-               if getattr(config, "source_s3_uri", None) == fallback]
+    loading = [name for name, config in configs.items() if getattr(config, "source_s3_uri", None) == fallback]
     if fallback is not None and loading:
         raise ConfigError(
             f"pipeline {pipeline.name!r} does not say where its data is: {', '.join(loading)} would read the "

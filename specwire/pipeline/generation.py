@@ -54,10 +54,11 @@ def generation_context(pipeline: Pipeline) -> Any:
         default = f"s3://{bucket}/data/"
         if "DataLoading" in {s.step_type for s in pipeline._steps} or (pipeline._resolved is not None and any(
                 n.step_type == "DataLoading" for n in pipeline._resolved.nodes)):
+            where = ("add `data_location: s3://...` to the pipeline file's context" if pipeline.interface == "cli"
+                     else "load_data('s3://...'), or a DataLoading config's source_s3_uri")
             warnings.warn(
                 f"pipeline {pipeline.name!r} does not say where its data is: its DataLoading step reads {default} "
-                "(deploying needs the real location: load_data('s3://...'), or a DataLoading config's "
-                "source_s3_uri)",
+                f"(deploying needs the real location: {where})",
                 SpecwireWarning,
                 stacklevel=5,
             )

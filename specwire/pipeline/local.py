@@ -26,11 +26,9 @@ DATA_PARAMETER_SUFFIX = "InputDataUri"
 def built(pipeline: Pipeline) -> tuple[str, list[tuple[str, str]]]:
     """The definition and script uploads of the pipeline; with no role anywhere, a placeholder
     role is used for the build only (the pipeline object keeps none)."""
-    from specwire.pipeline.roles import role_of
+    from specwire.pipeline.roles import given_role
 
-    try:
-        role_of(pipeline)
-    except Exception:
+    if given_role(pipeline) is None:  # no step assumes a role locally: no placeholder warning either
         pipeline.role_arn = LOCAL_ROLE
         try:
             return pipeline.definition(), pipeline.script_uploads()

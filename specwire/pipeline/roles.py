@@ -14,13 +14,20 @@ if TYPE_CHECKING:
     from specwire.pipeline.api import Pipeline
 
 
+def given_role(pipeline: Pipeline) -> str | None:
+    """The role the user gave (`role_arn`, else SPECWIRE_ROLE_ARN), if any."""
+    return pipeline.role_arn or os.environ.get(ROLE_ENV) or None
+
+
 def role_of(pipeline: Pipeline, *, deploy: bool = False) -> str:
     """The pipeline's IAM role: `role_arn`, else SPECWIRE_ROLE_ARN. Without one, a definition is
     built with a placeholder role and a `SpecwireWarning` (as `specwire build` does); deploying
     needs a real role (`ConfigError`)."""
-    role = pipeline.role_arn or os.environ.get(ROLE_ENV)
-    fix = (f"Pipeline({pipeline.name!r}, role_arn='arn:aws:iam::<account>:role/<role>'), "
-           f"upsert(role_arn=...), or set {ROLE_ENV}")
+    role = given_role(pipeline)
+    example = "arn:aws:iam::<account>:role/<role>"
+    fix = (f"pass --role {example} (or set {ROLE_ENV})" if pipeline.interface == "cli" else
+           f"Pipeline({pipeline.name!r}, role_arn='{example}'), role_arn=... to upsert() or "
+           f"deploy_approved_model(), or set {ROLE_ENV}")
     if role and not (deploy and role == PLACEHOLDER_ROLE):
         return role
     if deploy:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import tarfile
+import warnings
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from specwire.errors import SpecwireWarning
 from specwire.local import RunResult, StepResult, run_definition
 from specwire.local.sample_data import COLUMNS, LABEL, sample_csv, write_sample
 
@@ -178,9 +180,12 @@ def test_calibrated_runs_both_chains_and_registers_the_calibration(tmp_path: Pat
     from specwire.pipeline import Pipeline
 
     pipeline = Pipeline.from_file(resources.files("specwire") / "examples" / "calibrated.yaml")
-    result = pipeline.run_local({"load_trainInputDataUri": str(write_sample(tmp_path / "train.csv", rows=ROWS))},
-                                workdir=tmp_path / "run", sample_data=True, progress=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SpecwireWarning)
+        result = pipeline.run_local({"load_trainInputDataUri": str(write_sample(tmp_path / "train.csv", rows=ROWS))},
+                                    workdir=tmp_path / "run", sample_data=True, progress=False)
     assert pipeline.role_arn is None  # a local run built with a placeholder role and kept none
+    assert not [str(w.message) for w in caught if "IAM role" in str(w.message)]  # no step assumes a role locally
     assert result.ok, result.to_json()
     assert set(statuses(result).values()) == {"Succeeded"} and len(result.steps) == 9
     calibration_sample = Path(result.parameters["load_calibInputDataUri"])

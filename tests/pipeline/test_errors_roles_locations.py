@@ -102,3 +102,38 @@ def test_a_missing_data_location_warns_at_build_and_stops_a_deploy(tmp_path: Pat
     with warnings.catch_warnings():
         warnings.simplefilter("error", SpecwireWarning)
         located.configs()  # a pipeline that says where its data is builds without a warning
+
+
+def test_the_cli_names_flags_and_file_keys_for_the_role_and_the_data_location(tmp_path: Path) -> None:
+    """`specwire deploy` refuses before any AWS call, in the CLI's words: no Python call in a fix,
+    no Python-form warning, and no warning repeating the error it is about to give."""
+    from typer.testing import CliRunner
+
+    from specwire.cli import app
+    from specwire.pipeline.state import PLACEHOLDER_ROLE
+
+    path = tmp_path / "p.yaml"
+    path.write_text("name: p\nnodes:\n  - {name: load, step: DataLoading}\n  - {name: train, step: XGBoostTraining}\n"
+                    "  - {name: register, step: ModelRegistration}\n", encoding="utf-8")
+    unlocated = CliRunner().invoke(app, ["deploy", str(path), "--fill-gaps", "--role", ROLE])
+    assert unlocated.exit_code == 2, unlocated.output
+    assert "add `data_location: s3://...` to the pipeline file's context" in unlocated.stderr
+    assert "warning" not in unlocated.stderr.lower() and "load_data(" not in unlocated.stderr
+    placeholder = CliRunner().invoke(app, ["deploy", str(path), "--fill-gaps", "--role", PLACEHOLDER_ROLE,
+                                           "--endpoint"])
+    assert placeholder.exit_code == 2, placeholder.output
+    assert "fix: pass --role arn:aws:iam::<account>:role/<role>" in placeholder.stderr
+    assert "Pipeline(" not in placeholder.stderr and "Traceback" not in placeholder.output
+
+    cli = Pipeline.from_file(path, role_arn=ROLE, fill_gaps=True)
+    cli.interface = "cli"
+    with pytest.warns(SpecwireWarning, match=r"add `data_location: s3://\.\.\.` to the pipeline file's context"):
+        cli.configs()  # what `specwire build` prints as a warning
+
+
+def test_deploying_the_approved_model_needs_a_real_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPECWIRE_ROLE_ARN", raising=False)
+    pipeline = Pipeline("fraud").load_data(DATA).train_xgboost().deploy_with_monitoring()
+    with pytest.raises(ConfigError, match="has no IAM role") as caught:
+        pipeline.deploy_approved_model(clients=object())  # refused before any AWS call
+    assert "deploy_approved_model()" in (caught.value.suggested_fix or "")
