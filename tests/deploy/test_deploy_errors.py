@@ -166,3 +166,23 @@ def test_an_unknown_profile_is_named_in_the_error(aws_env: None) -> None:
         make_clients(REGION, profile="no-such-profile")
     assert "no AWS profile named 'no-such-profile'" in caught.value.message
     assert "list-profiles" in (caught.value.suggested_fix or "")
+
+
+@pytest.mark.parametrize("endpoint", [False, True], ids=["deploy", "deploy --endpoint"])
+def test_specwire_deploy_uses_the_profile_it_is_given(aws_env: None, tmp_path: Path, endpoint: bool) -> None:
+    """`--profile` reaches the AWS clients of both forms of `specwire deploy`: an unknown one is
+    named (no traceback), after the pipeline and the deployment settings were checked."""
+    from typer.testing import CliRunner
+
+    from specwire.cli import app
+
+    path = tmp_path / "fraud.yaml"
+    path.write_text("name: fraud\ncontext: {data_location: 's3://fraud-data/tx/'}\nnodes:\n"
+                    "  - {name: load, step: DataLoading}\n  - {name: prep, step: TabularPreprocessing}\n"
+                    "  - {name: train, step: XGBoostTraining}\n  - {name: evaluate, step: ModelEvaluation}\n"
+                    "  - {name: register, step: ModelRegistration}\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(app, ["deploy", str(path), "--role", ROLE, "--profile", "no-such-profile",
+                                      *(["--endpoint"] if endpoint else [])])
+    assert result.exit_code == 1, result.output
+    assert "no AWS profile named 'no-such-profile'" in result.stderr and "Traceback" not in result.output

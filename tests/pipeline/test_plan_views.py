@@ -33,6 +33,9 @@ def test_notebook_views_draw_every_node_as_svg() -> None:
     assert svg.tag.endswith("svg")
     drawn = " ".join(t.text or "" for t in svg.iter() if t.tag.endswith("text"))
     assert all(node.name in drawn for node in plan.nodes)
+    arrows = {(t.text or "").split(":")[0] for line in svg.iter() if line.tag.endswith("line")
+              for t in line if t.tag.endswith("title")}
+    assert arrows == {f"{source} -> {target}" for source, target in plan.node_edges()}  # every edge, once
     assert plan._repr_svg_() in plan._repr_html_() and "resolves" in plan._repr_html_()
     bundle = Pipeline("fraud-detection").auto_train_xgboost("s3://fraud-data/raw/")._repr_mimebundle_()
     assert bundle["image/svg+xml"].startswith("<svg") and "text/markdown" in bundle
