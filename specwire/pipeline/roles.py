@@ -39,7 +39,7 @@ def role_of(pipeline: Pipeline, *, deploy: bool = False) -> str:
         )
     warnings.warn(
         f"pipeline {pipeline.name!r} has no IAM role: its definition names {PLACEHOLDER_ROLE}, which builds "
-        f"but cannot deploy; give one with {fix}",
+        f"but cannot deploy; give one: {fix}",
         SpecwireWarning,
         stacklevel=4,
     )
