@@ -74,10 +74,11 @@ def build(
     console = _console(stderr=True)
     started = time.perf_counter()
     try:
-        from specwire.cli.common import example_path
+        from specwire.cli.common import check_aws_flags, example_path
         from specwire.errors import BadInputError
         from specwire.pipeline.api import ROLE_ENV, Pipeline
 
+        check_aws_flags(role, region, bucket)
         if (pipeline_file is None) == (example is None):
             raise BadInputError("give a pipeline file or --example NAME (one of them)",
                                 suggested_fix="specwire build --example fraud -o fraud-definition.json")

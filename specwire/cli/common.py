@@ -108,6 +108,26 @@ def warnings_as_lines(err: Any) -> Iterator[None]:
         yield
 
 
+def check_aws_flags(role: str | None, region: str | None, bucket: str | None) -> None:
+    """--role, --region and --bucket checked as the flags they are (BadInputError naming the flag);
+    left to the pipeline, a bad one would be reported as the file's `context.role_arn`."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from specwire.configs.messages import format_problems
+    from specwire.configs.types import BucketName, Region, RoleArn
+    from specwire.errors import BadInputError
+
+    flags = (("--role", role, RoleArn), ("--region", region, Region), ("--bucket", bucket, BucketName))
+    for flag, value, kind in flags:
+        if value is None:
+            continue
+        try:
+            TypeAdapter(kind).validate_python(value)
+        except ValidationError as exc:
+            message, fix = format_problems(exc, flag)
+            raise BadInputError(message, suggested_fix=fix) from None
+
+
 def load_plugins() -> None:
     """Load the installed plugins (once); a broken one is a warning naming it, never a failure."""
     from specwire.pipeline.plugins import load_plugins as load

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from specwire.cli.common import CatalogOpt, RulesOpt, fail, warnings_as_lines
+from specwire.cli.common import CatalogOpt, RulesOpt, check_aws_flags, fail, warnings_as_lines
 
 if TYPE_CHECKING:
     pass
@@ -73,6 +73,7 @@ def deploy(
             from specwire.pipeline.api import Pipeline
             from specwire.pipeline.aws import check_deployable
 
+            check_aws_flags(role, region, bucket)
             parameters = _parameters(parameter or [])
             pipeline = Pipeline.from_file(pipeline_file, role_arn=role, region=region, bucket=bucket,
                                           fill_gaps=fill_gaps, catalog=catalog, rules=rules or [])

@@ -125,6 +125,12 @@ def test_the_cli_names_flags_and_file_keys_for_the_role_and_the_data_location(tm
     assert "fix: pass --role arn:aws:iam::<account>:role/<role>" in placeholder.stderr
     assert "Pipeline(" not in placeholder.stderr and "Traceback" not in placeholder.output
 
+    for command, flag, value in (("deploy", "--role", "SageMakerRole"), ("build", "--bucket", "s3://ml-artifacts"),
+                                 ("deploy", "--region", "us-east")):
+        bad = CliRunner().invoke(app, [command, str(path), "--fill-gaps", "--role", ROLE, flag, value])
+        assert bad.exit_code == 2 and f"error: {flag}: must be " in bad.stderr, bad.output
+        assert "context." not in bad.stderr  # the flag, not the file's key it stands for
+
     cli = Pipeline.from_file(path, role_arn=ROLE, fill_gaps=True)
     cli.interface = "cli"
     with pytest.warns(SpecwireWarning, match=r"add `data_location: s3://\.\.\.` to the pipeline file's context"):
