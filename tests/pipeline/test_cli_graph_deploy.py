@@ -75,7 +75,7 @@ def test_graph_bad_input_exits_2(tmp_path: Path) -> None:
 def test_deploy_stops_before_aws_for_bad_input(tmp_path: Path) -> None:
     fraud = str(example_path("fraud"))
     bad_role = run("deploy", fraud, "--role", "SageMakerRole")
-    assert bad_role.exit_code == 2 and "role_arn: must be an IAM role ARN" in bad_role.stderr
+    assert bad_role.exit_code == 2 and "error: --role: must be an IAM role ARN" in bad_role.stderr
     assert run("deploy", fraud).exit_code == 2  # --role is required
     bad_parameter = run("deploy", fraud, "--role", ROLE, "--start", "-P", "Threshold")
     assert bad_parameter.exit_code == 2 and "expected NAME=VALUE" in bad_parameter.stderr

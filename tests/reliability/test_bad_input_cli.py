@@ -194,13 +194,13 @@ CASES = [
          ("error: {d}/none.lp: no such rule file",)),
     # ---- config values, S3 URIs, role ARNs
     Case("invalid role ARN", {}, ("build", "--example", "fraud", "--role", "not-an-arn"), 2,
-         ("error: context.role_arn: must be an IAM role ARN such as 'arn:aws:iam::123456789012:role/SageMakerRole', "
+         ("error: --role: must be an IAM role ARN such as 'arn:aws:iam::123456789012:role/SageMakerRole', "
           "got 'not-an-arn'",)),
     Case("invalid bucket", {}, ("build", "--example", "fraud", "--role", ROLE, "--bucket", "Bad_Bucket!"), 2,
-         ("error: context.bucket: must be an S3 bucket name: lowercase letters, digits, dots and hyphens, starting and "
+         ("error: --bucket: must be an S3 bucket name: lowercase letters, digits, dots and hyphens, starting and "
           "ending with a letter or digit, got 'Bad_Bucket!'",)),
     Case("invalid region", {}, ("build", "--example", "fraud", "--role", ROLE, "--region", "mars-1"), 2,
-         ("error: context.region: must be an AWS region such as 'us-east-1', got 'mars-1'",)),
+         ("error: --region: must be an AWS region such as 'us-east-1', got 'mars-1'",)),
     Case("invalid instance type in overrides", {
         "p.yaml": "name: x\nnodes: [{name: a, step: DataLoading}]\noverrides: {a: {instance_type: m5.large}}\n"},
          ("build", "{d}/p.yaml", "--role", ROLE), 2,
