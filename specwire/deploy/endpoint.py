@@ -19,7 +19,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from specwire.configs.endpoint import EndpointDeploymentConfig
 from specwire.deploy import Clients, _aws, _code, _raise, split_s3_uri
@@ -47,6 +47,8 @@ class EndpointRequest:
     subnets: Sequence[str] = ()
     security_group_ids: Sequence[str] = ()
     enable_network_isolation: bool = False
+    #: Who asked: fixes name Python arguments ("python") or flags and file keys ("cli").
+    interface: Literal["python", "cli"] = "python"
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,8 @@ def newest_approved_package(group: str, *, clients: Clients) -> dict[str, Any]:
     return package
 
 
-def baseline_of(package: Mapping[str, Any], explicit: str | None, group: str) -> tuple[str, str]:
+def baseline_of(package: Mapping[str, Any], explicit: str | None, group: str,
+                interface: Literal["python", "cli"] = "python") -> tuple[str, str]:
     """(statistics, constraints) S3 URIs: in the `explicit` folder, else the package's data-quality
     drift baseline (`DriftCheckBaselines.ModelDataQuality`)."""
     if explicit is not None:
@@ -123,9 +126,13 @@ def baseline_of(package: Mapping[str, Any], explicit: str | None, group: str) ->
         raise DeployError(
             f"model package {package.get('ModelPackageArn', '?')} (group {group!r}) records no data-quality "
             "baseline (DriftCheckBaselines.ModelDataQuality): a monitoring schedule needs one; nothing was deployed",
-            suggested_fix="build the pipeline with preprocess_with_quality_checks() so its registration records the "
-            "baseline, or give one: --baseline s3://.../ (a folder with statistics.json and constraints.json), "
-            "baseline='s3://...' in Python, or `baseline:` in the pipeline file's deployment block",
+            suggested_fix=(
+                "add a DataQualityCheck node to the pipeline file (its registration then records the baseline), or "
+                "give one: --baseline s3://.../ (a folder with statistics.json and constraints.json) or `baseline:` "
+                "in the file's deployment block" if interface == "cli" else
+                "build the pipeline with preprocess_with_quality_checks() (its registration then records the "
+                "baseline), or give one: deploy_approved_model(baseline='s3://.../') (a folder with statistics.json "
+                "and constraints.json) or deploy_with_monitoring(baseline=...)"),
             operation="DescribeModelPackage",
         )
     return str(statistics), str(constraints)
@@ -184,7 +191,7 @@ def deploy_monitored_endpoint(
     settings = request.settings
     package = newest_approved_package(request.model_package_group, clients=clients)
     package_arn = str(package["ModelPackageArn"])
-    statistics, constraints = baseline_of(package, settings.baseline, request.model_package_group)
+    statistics, constraints = baseline_of(package, settings.baseline, request.model_package_group, request.interface)
     check_baseline_files([statistics, constraints], clients=clients)
     image = monitoring_image(clients.region, settings.monitoring_image_uri)
     version = package.get("ModelPackageVersion") or package_arn.rsplit("/", 1)[-1]

@@ -70,6 +70,7 @@ def endpoint_request(pipeline: Pipeline, *, baseline: str | None = None) -> Endp
         subnets=tuple(pipeline.subnets),
         security_group_ids=tuple(pipeline.security_group_ids),
         enable_network_isolation=pipeline.enable_network_isolation,
+        interface=pipeline.interface,
     )
 
 

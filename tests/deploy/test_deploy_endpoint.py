@@ -8,6 +8,7 @@ the client, after botocore validated each request against SageMaker's service mo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -147,7 +148,12 @@ def test_a_package_without_a_baseline_needs_one_given(clients: Clients, gaps: Sa
         deploy_monitored_endpoint(request(), clients=clients)
     assert "records no data-quality baseline" in caught.value.message
     assert "preprocess_with_quality_checks()" in str(caught.value.suggested_fix)
-    assert "--baseline" in str(caught.value.suggested_fix)
+    assert "deploy_approved_model(baseline=" in str(caught.value.suggested_fix)
+    assert "--baseline" not in str(caught.value.suggested_fix)  # Python's words to a Python caller
+    with pytest.raises(DeployError) as from_cli:
+        deploy_monitored_endpoint(replace(request(), interface="cli"), clients=clients)
+    fix = str(from_cli.value.suggested_fix)
+    assert "--baseline s3://" in fix and "DataQualityCheck node" in fix and "()" not in fix
     assert counts(clients, gaps)["models"] == 0
 
     missing = f"s3://{BUCKET}/baselines/none"
