@@ -415,7 +415,7 @@ def _raise(exc: Exception, action: str, operation: str | None, region: str, left
         text, fix, code = (f"no AWS profile named {getattr(exc, 'kwargs', {}).get('profile', '')!r} in the AWS "
                            "config files"), "give a profile listed by `aws configure list-profiles`", "ProfileNotFound"
     elif isinstance(exc, bex.NoRegionError):
-        text, fix, code = "no AWS region is set", "pass region=... or set AWS_REGION", "NoRegionError"
+        text, fix, code = "no AWS region is set", "set the pipeline's region or AWS_REGION", "NoRegionError"
     elif isinstance(exc, bex.EndpointConnectionError | bex.ConnectTimeoutError | bex.ReadTimeoutError
                     | bex.ConnectionClosedError):
         endpoint = getattr(exc, "kwargs", {}).get("endpoint_url", "")
@@ -438,13 +438,13 @@ def _raise(exc: Exception, action: str, operation: str | None, region: str, left
             fix = "check the definition (Pipeline.definition() or `specwire build`) and the role ARN"
         elif code in ("NoSuchBucket",):
             text = f"the S3 bucket {bucket or ''} does not exist{where}".replace("  ", " ")
-            fix = "create the bucket, or give the pipeline an existing one (bucket=...)"
+            fix = "create the bucket, or give the pipeline one that exists"
         elif code in ("ResourceLimitExceeded", "ServiceQuotaExceededException"):
             text = f"an AWS quota was reached ({code}): {scrub(message)}"
             fix = "delete unused pipelines or ask AWS for a higher quota"
         elif code in ("ResourceNotFound", "ResourceNotFoundException"):
             text = f"not found ({code}): {scrub(message)}"
-            fix = "deploy the pipeline first (upsert) and check its name and region"
+            fix = "deploy the pipeline first, and check its name and region"
         else:
             text = f"AWS returned {code or 'an error'}: {scrub(message)}"
             fix = "read AWS's message above; run again once it is fixed"
@@ -453,8 +453,11 @@ def _raise(exc: Exception, action: str, operation: str | None, region: str, left
             type(exc).__name__
     else:
         raise exc
-    raise DeployError(f"{action} failed: {text}{tail}", suggested_fix=fix, operation=operation, aws_code=code,
-                      left_behind=left) from None
+    error = DeployError(f"{action} failed: {text}{tail}", suggested_fix=fix, operation=operation, aws_code=code,
+                        left_behind=left)
+    if code == "ProfileNotFound":
+        error.exit_code = 2  # a profile the AWS config files do not have is bad input, not AWS refusing
+    raise error from None
 
 
 def _parameter_text(value: Any) -> str:

@@ -184,5 +184,5 @@ def test_specwire_deploy_uses_the_profile_it_is_given(aws_env: None, tmp_path: P
                     encoding="utf-8")
     result = CliRunner().invoke(app, ["deploy", str(path), "--role", ROLE, "--profile", "no-such-profile",
                                       *(["--endpoint"] if endpoint else [])])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # bad input: the flag names a profile that is not there
     assert "no AWS profile named 'no-such-profile'" in result.stderr and "Traceback" not in result.output
