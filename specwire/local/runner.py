@@ -14,12 +14,13 @@ Fail step is reached, the steps not yet run are NotRun, as in SageMaker.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from specwire.errors import BadInputError
 from specwire.files import atomic_write
@@ -59,6 +60,7 @@ def run_definition(
     region: str = "us-east-1",
     max_trials: int = 3,
     on_step: Callable[[StepResult], None] | None = None,
+    interface: Literal["python", "cli"] = "python",
 ) -> RunResult:
     """Run the definition's steps here; returns every step's result (also in `<workdir>/results.json`).
 
@@ -67,14 +69,21 @@ def run_definition(
     (local file, S3 URI) pairs of the code the steps run (`Pipeline.script_uploads()`), staged
     where the definition expects them. `workdir` (default: a new folder under
     `./specwire-runs/`) must be new or empty. `on_step` sees each step start and end.
+    `interface` words the refusals for the caller: Python arguments, or `specwire run` flags.
     """
     document = load_definition(definition)
     nodes = flatten(document)
-    values = parameter_values(list(document.get("Parameters") or []), dict(parameters or {}))
-    _refuse_what_cannot_run(nodes)
-    folder = _workdir(workdir, pipeline_name)
-    s3 = LocalS3(folder / "s3")
-    _check_inputs(nodes, values, s3)
+    try:
+        values = parameter_values(list(document.get("Parameters") or []), dict(parameters or {}))
+        _refuse_what_cannot_run(nodes)
+        folder = _workdir(workdir, pipeline_name)
+        s3 = LocalS3(folder / "s3")
+        _check_inputs(nodes, values, s3)
+    except BadInputError as refused:
+        if interface == "python":
+            refused.message = python_words(refused.message)
+            refused.suggested_fix = python_words(refused.suggested_fix) if refused.suggested_fix else None
+        raise
     for local, uri in uploads:
         source = Path(local)
         if not source.is_file():
@@ -116,6 +125,27 @@ def default_workdir(pipeline_name: str) -> Path:
     """A new folder for a run: `./specwire-runs/<pipeline>-<UTC time>-<random>`."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     return Path.cwd() / "specwire-runs" / f"{pipeline_name}-{stamp}-{secrets.token_hex(2)}"
+
+
+_FLAG_WITH_VALUE = re.compile(r"-P ([A-Za-z0-9_-]+)=(.*?)(?=: |,? |\)|$)")
+_FLAG_NAME = re.compile(r"-P ([A-Za-z0-9_-]+)(?=:)")
+
+
+def python_words(text: str) -> str:
+    """A refusal worded with `specwire run` flags, as a Python caller reads it: `-P NAME=VALUE` is
+    `parameters={'NAME': VALUE}` and `--workdir` is `workdir`."""
+    def argument(match: re.Match[str]) -> str:
+        name, raw = match.groups()
+        if raw in ("true", "false"):
+            shown = raw.title()
+        elif raw in ("PATH", "VALUE") or re.fullmatch(r"-?[0-9.]+", raw):
+            shown = raw
+        else:
+            shown = repr(raw)
+        return f"parameters={{{name!r}: {shown}}}"
+
+    text = _FLAG_NAME.sub(lambda match: f"parameters[{match.group(1)!r}]", _FLAG_WITH_VALUE.sub(argument, text))
+    return text.replace("--workdir", "workdir")
 
 
 def _workdir(workdir: str | Path | None, pipeline_name: str) -> Path:

@@ -76,7 +76,7 @@ def run_local(
     def run(callback: Callable[[StepResult], None] | None) -> RunResult:
         return run_definition(definition, parameters=given, uploads=uploads, workdir=folder,
                               pipeline_name=pipeline.sagemaker_name, region=pipeline.aws_region,
-                              max_trials=max_trials, on_step=callback)
+                              max_trials=max_trials, on_step=callback, interface=pipeline.interface)
 
     if not progress:
         return run(on_step)

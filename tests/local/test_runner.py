@@ -142,10 +142,14 @@ def test_an_s3_input_parameter_must_be_given_as_a_local_path(tmp_path: Path) -> 
     document, uploads = two_steps(tmp_path)
     with pytest.raises(BadInputError, match="reads parameter InputDataUri = s3://nowhere/data/") as caught:
         run_definition(document, uploads=uploads, workdir=tmp_path / "run")
-    assert caught.value.suggested_fix == "pass a local folder or file: -P InputDataUri=PATH"
-    with pytest.raises(BadInputError, match="no such file or folder"):
-        run_definition(document, parameters={"InputDataUri": str(tmp_path / "missing")}, uploads=uploads,
-                       workdir=tmp_path / "run")
+    # In Python's words for a Python caller, in `specwire run`'s flags for the CLI.
+    assert caught.value.suggested_fix == "pass a local folder or file: parameters={'InputDataUri': PATH}"
+    with pytest.raises(BadInputError) as from_cli:
+        run_definition(document, uploads=uploads, workdir=tmp_path / "run", interface="cli")
+    assert from_cli.value.suggested_fix == "pass a local folder or file: -P InputDataUri=PATH"
+    missing = str(tmp_path / "missing")
+    with pytest.raises(BadInputError, match=r"^parameters=\{'InputDataUri': '.*missing'\}: no such file or folder"):
+        run_definition(document, parameters={"InputDataUri": missing}, uploads=uploads, workdir=tmp_path / "run")
 
 
 def test_a_workdir_holding_a_run_is_refused_and_left_alone(tmp_path: Path) -> None:
