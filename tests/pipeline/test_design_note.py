@@ -307,3 +307,21 @@ def test_the_week_2_chain_with_the_pipelines_security_settings_puts_them_on_ever
             assert job["ResourceConfig"]["VolumeKmsKeyId"] == "alias/ml-data"
             assert job["OutputDataConfig"]["KmsKeyId"] == "alias/ml-data"
     assert kinds == {"Processing", "QualityCheck", "Tuning"}
+
+
+def test_the_snippets_here_are_the_notes_own_text() -> None:
+    """The code each level runs is the design note's (DESIGN.md "User-facing shape", beside the
+    checkout as the corpus is), character for character outside the note's `...` placeholders."""
+    import inspect
+    import re
+    from pathlib import Path
+
+    note = Path(__file__).resolve().parents[2].parent / "shared" / "DESIGN.md"
+    if not note.is_file():
+        pytest.skip(f"the design note is not at {note} (it sits beside the checkout)")
+    levels = dict(re.findall(r"^- (Level \d): `(.+?)`", note.read_text(encoding="utf-8"), flags=re.M))
+    assert set(levels) == {"Level 1", "Level 2", "Level 3"}
+    for level, form in (("Level 1", level_1), ("Level 2", level_2), ("Level 3", level_3)):
+        code = "".join(line.strip() for line in inspect.getsource(form).splitlines())
+        pattern = "[^()]+?".join(re.escape(part) for part in levels[level].split("..."))
+        assert re.search(pattern, code), (level, levels[level])
