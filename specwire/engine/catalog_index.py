@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +27,14 @@ from specwire.specs.names import step_key
 from specwire.specs.registry import SpecRegistry, split_qualified_source, step_names
 
 MATCH_RULES = ("types.lp", "words.lp", "match.lp")
+
+#: The scope of a whole-catalog stage one: every dependency against every provider.
+WHOLE_SCOPE = "want(P,D) :- dep(P,D). prov(P) :- profile(P)."
+#: The scope of a scoped index's base: the dependencies that name a job-type instance ("T:J"), so
+#: that `qualified` is whole (engine/fast/chains.py reads all of it), against every provider.
+BASE_SCOPE = "want(P,D) :- source_job(P,D,_,_). prov(P) :- profile(P)."
+#: The scope of consumers given as `want/2` facts (scope_facts), against every provider.
+WANTED_SCOPE = "prov(P) :- profile(P)."
 
 ProfileKey = tuple[str, str | None]  # (step type, job-type variant or None for the base spec)
 PortMatch = tuple[ProfileKey, str, ProfileKey, str]  # provider profile, output, consumer profile, dependency
@@ -59,12 +67,89 @@ class CatalogIndex:
     held_out: set[tuple[ProfileKey, str]] = field(default_factory=set)
     files: tuple[Path, ...] = ()
     near: dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]] = field(default_factory=dict)
+    #: The dependencies whose matches from every provider of the catalog are here; None: all of them
+    #: (a whole-catalog index). A scoped index (engine/stage_one.py) holds the consumers a pipeline
+    #: has and grows on demand (`need`); each match depends only on its two profiles and on linear
+    #: facts of the whole catalog (weak words, known sources), so a scoped index's matches are the
+    #: whole index's matches into those dependencies, exactly.
+    complete: set[tuple[ProfileKey, str]] | None = None
+    #: Completes consumer profiles of a scoped index (set by engine/stage_one.py).
+    grow: Callable[[CatalogIndex, frozenset[ProfileKey]], None] | None = field(default=None, repr=False,
+                                                                               compare=False)
+    #: Answers `consumers_of` for a scoped index without completing every consumer.
+    feeds: Callable[[CatalogIndex, ProfileKey], frozenset[ProfileKey]] | None = field(default=None, repr=False,
+                                                                                      compare=False)
     #: Stage two's facts per profile, built on first use (in memory only; engine/resolver.py).
     symbols: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
     def profile_for(self, step_type: str, job_type: str | None) -> ProfileKey:
         spec = self.profiles[(step_type, None)]
         return (step_type, spec.variant_key(job_type))
+
+    def has_all_providers(self, consumer: ProfileKey) -> bool:
+        """Whether every match into `consumer`'s dependencies is here."""
+        return self.complete is None or all((consumer, d.logical_name) in self.complete
+                                            for d in self.profiles[consumer].dependencies)
+
+    def need(self, consumers: Iterable[ProfileKey]) -> None:
+        """Make every match into the dependencies of `consumers` present (a whole index has them all).
+
+        Whoever reads the providers of a profile's dependencies calls this first for that profile.
+        """
+        if self.complete is None:
+            return
+        missing = frozenset(p for p in consumers if not self.has_all_providers(p))
+        if missing:
+            if self.grow is None:
+                raise RuntimeError("a scoped stage-one index without a way to grow")
+            self.grow(self, missing)
+
+    def consumers_of(self, provider: ProfileKey) -> frozenset[ProfileKey]:
+        """The profiles of the whole catalog that some output of `provider` can feed."""
+        key = ("consumers_of", provider)
+        found = self.symbols.get(key)
+        if found is None:
+            if self.complete is None or self.feeds is None:
+                found = frozenset(b for a, _o, b, _d in self.quality if a == provider)
+            else:
+                found = self.feeds(self, provider)
+            self.symbols[key] = found
+        return found  # type: ignore[return-value]
+
+    def merge(self, part: CatalogIndex) -> None:
+        """Add a scoped computation's matches (`part.complete` says which dependencies it covers)."""
+        if self.complete is None or part.complete is None:
+            raise ValueError("only scoped indexes merge")
+        self.quality.update(part.quality)
+        self.scores.update(part.scores)
+        self.reasons.update(part.reasons)
+        for key, jobs in part.qualified.items():
+            self.qualified.setdefault(key, set()).update(jobs)
+        for port, roots in part.dep_roots.items():
+            self.dep_roots.setdefault(port, set()).update(roots)
+        self.near.update(part.near)
+        self.external |= part.external
+        self.loose |= part.loose
+        self.held_out |= part.held_out
+        self.weak_words |= part.weak_words
+        self.providers_of.update(group_providers(part.quality))
+        self.complete |= part.complete
+
+    def restricted(self, consumers: Iterable[ProfileKey]) -> CatalogIndex:
+        """The part of a scoped index about the dependencies of `consumers` (all of them complete)."""
+        deps = {(p, d.logical_name) for p in consumers for d in self.profiles[p].dependencies}
+        if self.complete is None or not deps <= self.complete:
+            raise ValueError("a restriction to dependencies that are not complete")
+        part = CatalogIndex(profiles=self.profiles, files=self.files, complete=deps)
+        part.quality = {m: q for m, q in self.quality.items() if (m[2], m[3]) in deps}
+        part.scores = {m: self.scores[m] for m in part.quality}
+        part.reasons = {m: self.reasons[m] for m in part.quality}
+        part.loose = {m for m in self.loose if m in part.quality}
+        part.qualified = {k: set(v) for k, v in self.qualified.items() if (k[1], k[2]) in deps}
+        part.near = {k: list(v) for k, v in self.near.items() if k in deps}
+        part.external = {k for k in self.external if k in deps}
+        part.providers_of = group_providers(part.quality)
+        return part
 
 
 def profile_keys(registry: SpecRegistry) -> Iterator[tuple[ProfileKey, StepSpecification]]:
@@ -136,9 +221,9 @@ def _port_words(name: str, aliases: Iterable[str], keywords: Iterable[str]) -> l
 
 
 #: Bump when the cached structure changes.
-_CACHE_FORMAT = 6
-_CACHED_FIELDS = ("quality", "scores", "reasons", "qualified", "dep_roots", "providers_of", "weak_words", "near",
-                  "external", "loose", "held_out")
+_CACHE_FORMAT = 7
+_CACHED_FIELDS = ("complete", "quality", "scores", "reasons", "qualified", "dep_roots", "providers_of", "weak_words",
+                  "near", "external", "loose", "held_out")
 
 
 @lru_cache(maxsize=1)
@@ -178,10 +263,22 @@ def catalog_fingerprint(registry: SpecRegistry, rule_files: Iterable[Path]) -> s
     return digest.hexdigest()
 
 
-def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -> CatalogIndex:
-    ctl = _ground(profiles, files, "want(P,D) :- dep(P,D). prov(P) :- profile(P).")
+def want_facts(profiles: Mapping[ProfileKey, StepSpecification], consumers: Iterable[ProfileKey]) -> list[Symbol]:
+    """`want/2` for every dependency of `consumers` (WANTED_SCOPE's input)."""
+    return [Function("want", [profile_symbol(*p), String(d.logical_name)])
+            for p in sorted(set(consumers), key=lambda p: (p[0], p[1] or "")) for d in profiles[p].dependencies]
+
+
+def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path], scope: str = WHOLE_SCOPE,
+             scope_facts: Iterable[Symbol] = ()) -> CatalogIndex:
+    """Stage one by clingo; with a scope other than the whole catalog's, a scoped part (`complete`
+    lists the dependencies it covers, each against every provider of the catalog)."""
+    ctl = _ground(profiles, files, scope, scope_facts)
     index = CatalogIndex(profiles=profiles, files=tuple(files))
     atoms = ctl.symbolic_atoms
+    if scope != WHOLE_SCOPE:
+        index.complete = {(_profile(sa.symbol.arguments[0]), _text(sa.symbol.arguments[1]))
+                          for sa in atoms.by_signature("want", 2)}
     for sa in atoms.by_signature("port_match", 5):
         p1, o, p2, d, q = sa.symbol.arguments
         index.quality[(_profile(p1), _text(o), _profile(p2), _text(d))] = q.number
@@ -206,6 +303,13 @@ def _compute(profiles: dict[ProfileKey, StepSpecification], files: list[Path]) -
     _read_explanations(atoms, index)
     index.providers_of = group_providers(index.quality)
     return index
+
+
+def consumers_fed(profiles: dict[ProfileKey, StepSpecification], files: list[Path],
+                  provider: ProfileKey) -> frozenset[ProfileKey]:
+    """The profiles that an output of `provider` can feed: every dependency against one provider."""
+    ctl = _ground(profiles, files, "want(P,D) :- dep(P,D).", [Function("prov", [profile_symbol(*provider)])])
+    return frozenset(_profile(sa.symbol.arguments[2]) for sa in ctl.symbolic_atoms.by_signature("port_match", 5))
 
 
 def group_providers(quality: Iterable[PortMatch]) -> dict[tuple[ProfileKey, str], list[tuple[ProfileKey, str]]]:

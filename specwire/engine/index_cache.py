@@ -12,6 +12,9 @@ may have written it, so nothing in it is trusted:
   that were parsed, and the key is repeated inside the file;
 * it is written with `atomic_write`, private (0600), so a reader sees a whole entry or none.
 
+An entry is a whole catalog's stage one (`"complete": null`) or a scoped part of it (engine/stage_one.py):
+`"complete"` then lists the dependencies whose matches it holds, and it holds no match into another.
+
 The same codec reads the shipped index of the built-in catalog (engine/fast/builtin_index.py).
 """
 
@@ -33,7 +36,7 @@ from specwire.specs.models import StepSpecification
 #: A cache entry bigger than this is not read (a dense catalog's entry stays far below it).
 MAX_ENTRY_BYTES = 512 * 1024 * 1024
 
-_SECTIONS = ("key", "matches", "qualified", "dep_roots", "near", "external", "weak_words", "held_out")
+_SECTIONS = ("key", "complete", "matches", "qualified", "dep_roots", "near", "external", "weak_words", "held_out")
 _warned: set[str] = set()
 
 
@@ -104,8 +107,12 @@ def entry_path(folder: Path, key: str) -> Path:
     return folder / f"index-{key}.json"
 
 
-def load(key: str, profiles: dict[ProfileKey, StepSpecification], files: tuple[Path, ...]) -> CatalogIndex | None:
-    """The cached stage one under `key`, when present, whole and consistent with `profiles`; else None."""
+def load(key: str, profiles: dict[ProfileKey, StepSpecification], files: tuple[Path, ...],
+         scoped: bool = False) -> CatalogIndex | None:
+    """The cached stage one under `key`, when present, whole and consistent with `profiles`; else None.
+
+    `scoped`: the entry must be a scoped part (else a whole catalog's), as its key promises.
+    """
     base = cache_dir()
     folder = usable_dir(base, create=False) if base is not None else None
     if folder is None:
@@ -115,9 +122,10 @@ def load(key: str, profiles: dict[ProfileKey, StepSpecification], files: tuple[P
         return None
     try:
         with _no_cycle_collection():
-            return decode(raw.decode("utf-8"), profiles, files, key=key)
+            index = decode(raw.decode("utf-8"), profiles, files, key=key)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None  # damaged, stale or forged: recomputed (and rewritten) by the caller
+    return index if (index.complete is not None) == scoped else None
 
 
 @contextlib.contextmanager
@@ -206,7 +214,14 @@ def encode(index: CatalogIndex, key: str) -> str:
         "weak_words": sorted(index.weak_words),
         "held_out": [[_p(p), o] for p, o in sorted(index.held_out, key=lambda po: (_order_key(po[0]), po[1]))],
     }
+    # The key stays on the second line (fast/builtin_index.py looks for it there).
     lines = ["{", f' "key": {json.dumps(key)},']
+    if index.complete is None:
+        lines.append(' "complete": null,')
+    else:
+        complete = [[_p(p), d] for p, d in sorted(index.complete, key=lambda pd: (_order_key(pd[0]), pd[1]))]
+        body = ",\n  ".join(json.dumps(item, ensure_ascii=False) for item in complete)
+        lines.append(f' "complete": [\n  {body}\n ],' if complete else ' "complete": [],')
     for number, (name, items) in enumerate(sections.items()):
         body = ",\n  ".join(json.dumps(item, ensure_ascii=False) for item in items)
         end = "," if number < len(sections) - 1 else ""
@@ -284,10 +299,21 @@ def decode(text: str, profiles: dict[ProfileKey, StepSpecification], files: tupl
         raise ValueError("the entry is another catalog's")
     check = _Checker(profiles)
     index = CatalogIndex(profiles=profiles, files=files)
+    if data["complete"] is not None:
+        index.complete = {check.port(item, "dep") for item in check.items(data["complete"])}
+    covered = index.complete
+
+    def within(port: tuple[ProfileKey, str]) -> tuple[ProfileKey, str]:
+        """A scoped entry holds matches only into the dependencies it says it covers."""
+        if covered is not None and port not in covered:
+            raise ValueError("a scoped entry with a match outside its scope")
+        return port
+
     for item in check.items(data["matches"]):
         a, o, b, d, quality, loose, scores, reasons = check.items(item, 8)
         provider, consumer = check.profile(a), check.profile(b)
         match = (provider, check.output(provider, o), consumer, check.dependency(consumer, d))
+        within((consumer, match[3]))
         if match in index.quality:
             raise ValueError("a match listed twice")
         index.quality[match] = check.number(quality)
@@ -304,14 +330,15 @@ def decode(text: str, profiles: dict[ProfileKey, StepSpecification], files: tupl
     for item in check.items(data["qualified"]):
         a, b, d, jobs = check.items(item, 4)
         consumer = check.profile(b)
-        index.qualified[(check.profile(a), consumer, check.dependency(consumer, d))] = check.texts(jobs)
+        port = within((consumer, check.dependency(consumer, d)))
+        index.qualified[(check.profile(a), *port)] = check.texts(jobs)
     for item in check.items(data["dep_roots"]):
         p, d, roots = check.items(item, 3)
         index.dep_roots[check.port([p, d], "dep")] = check.texts(roots)
     for item in check.items(data["near"]):
         p, d, providers = check.items(item, 3)
-        index.near[check.port([p, d], "dep")] = [check.port(x, "out") for x in check.items(providers)]
-    index.external = {check.port(item, "dep") for item in check.items(data["external"])}
+        index.near[within(check.port([p, d], "dep"))] = [check.port(x, "out") for x in check.items(providers)]
+    index.external = {within(check.port(item, "dep")) for item in check.items(data["external"])}
     index.weak_words = check.texts(data["weak_words"])
     index.held_out = {check.port(item, "out") for item in check.items(data["held_out"])}
     index.providers_of = group_providers(index.quality)

@@ -199,12 +199,12 @@ def bridge(index: CatalogIndex, registry: SpecRegistry, source: ResolvedNode, ta
     src = index.profile_for(source.step_type, source.job_type)
     dst = index.profile_for(target.step_type, target.job_type)
     dst_spec = index.profiles[dst]
+    fed_by_source = index.consumers_of(src)  # asked of the whole catalog, not of every step's inputs
     for step_type in registry.step_types():
         mid = index.profile_for(step_type, target.job_type)
-        mid_spec = index.profiles[mid]
-        fed = any(p == src for d in mid_spec.dependencies for p, _ in index.providers_of.get((mid, d.logical_name), ()))
-        feeds = any(p == mid for d in dst_spec.dependencies for p, _ in index.providers_of.get((dst, d.logical_name),
-                                                                                              ()))
+        fed = mid in fed_by_source
+        feeds = fed and any(p == mid for d in dst_spec.dependencies
+                            for p, _ in index.providers_of.get((dst, d.logical_name), ()))
         if fed and feeds:
             return step_type
     return None
@@ -214,8 +214,8 @@ def incompatible(label: Labeller, index: CatalogIndex, registry: SpecRegistry, s
                  target: ResolvedNode) -> Diagnostic:
     src = index.profile_for(source.step_type, source.job_type)
     dst = index.profile_for(target.step_type, target.job_type)
-    connectable = [(p, o, d) for (p2, d), provs in index.providers_of.items() if p2 == dst
-                   for p, o in provs if p == src]
+    connectable = [(p, o, dep.logical_name) for dep in index.profiles[dst].dependencies
+                   for p, o in index.providers_of.get((dst, dep.logical_name), ()) if p == src]
     head = f"explicit edge {source.name} -> {target.name}"
     if connectable:
         ports = ", ".join(f"{o} -> {d}" for _, o, d in connectable)

@@ -38,7 +38,7 @@ from specwire.engine.solver import (
     new_control,
     solve,
 )
-from specwire.engine.stage_one import build_index
+from specwire.engine.stage_one import build_index, index_for, node_profiles
 from specwire.engine.terms import text_of
 from specwire.engine.whynot import why_not
 from specwire.plan import Diagnostic, ResolvedEdge, ResolvedNode, ResolvedPipeline, SolveStats
@@ -88,29 +88,48 @@ class _Model:
 class Resolver:
     """Resolves pipelines against one catalog (and optional policy rule files)."""
 
-    def __init__(self, registry: SpecRegistry, rule_files: Sequence[Path] = ()) -> None:
+    def __init__(self, registry: SpecRegistry, rule_files: Sequence[Path] = (), scoped: bool | None = None) -> None:
+        """`scoped`: stage one scoped to each pipeline's profiles (True), the whole catalog's (False),
+        or by the catalog's size (None; engine/stage_one.py). The answers are the same."""
         self.registry = registry
         self.rule_files = tuple(sorted(Path(p) for p in rule_files))
+        self.scoped = scoped
         self._index: CatalogIndex | None = None
+        self._scoped_index: CatalogIndex | None = None
         self._policy_warnings: list[str] | None = None
 
     @property
     def index(self) -> CatalogIndex:
+        """The whole catalog's stage one."""
         if self._index is None:
             self._index = build_index(self.registry)
         return self._index
 
+    def index_for(self, nodes: Sequence[PipelineNode]) -> CatalogIndex:
+        """The stage one that resolving `nodes` (of known step types) reads: every match into their inputs."""
+        if self._index is not None:
+            return self._index
+        if self._scoped_index is not None:
+            self._scoped_index.need(node_profiles(self.registry, nodes))
+            return self._scoped_index
+        index = index_for(self.registry, node_profiles(self.registry, nodes), self.scoped)
+        if index.complete is None:
+            self._index = index
+        else:
+            self._scoped_index = index
+        return index
+
     def resolve(self, pipeline: PipelineDefinition, options: ResolveOptions | None = None) -> ResolvedPipeline:
         options = options or ResolveOptions()
         stats = SolveStats()
-        start = time.perf_counter()
-        index = self.index
-        stats.seconds_match = time.perf_counter() - start
         if options.ignore_edges:
             pipeline = pipeline.without_edges()
         diagnostics: list[Diagnostic] = []
         nodes = sorted(pipeline.nodes, key=lambda n: n.name)
         known = [n for n in nodes if n.step_type in self.registry]
+        start = time.perf_counter()
+        index = self.index_for(known)
+        stats.seconds_match = time.perf_counter() - start
         for node in nodes:
             if node.step_type not in self.registry:
                 err = unknown_step(node.step_type, self.registry.step_types())

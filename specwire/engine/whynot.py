@@ -106,7 +106,8 @@ def _spec_reasons(index: CatalogIndex, registry: SpecRegistry, a: ResolvedNode, 
         return [f"{b.step_type} has no inputs"]
     if not spec_a.outputs:
         return [f"{a.step_type} has no outputs"]
-    near = {(p, o, d) for (p2, d), items in index.near.items() if p2 == pb for p, o in items}
+    near = {(p, o, dep.logical_name) for dep in spec_b.dependencies
+            for p, o in index.near.get((pb, dep.logical_name), ())}
     lines: list[str] = []
     for dep in spec_b.dependencies:
         sources = {split_qualified_source(s)[0] for s in dep.compatible_sources}

@@ -15,10 +15,23 @@ from specwire.specs.registry import SpecRegistry, load_registry
 
 @pytest.fixture
 def resolve() -> Resolve:
+    """Resolve with the whole catalog's stage one, and check that a stage one scoped to the
+    pipeline (engine/stage_one.py, grown on demand) gives the same answer in every rule test."""
+
     def run(registry: SpecRegistry, definition: PipelineDefinition, **options: Any) -> ResolvedPipeline:
-        return Resolver(registry).resolve(definition, ResolveOptions(**options))
+        whole = Resolver(registry, scoped=False).resolve(definition, ResolveOptions(**options))
+        scoped = Resolver(registry, scoped=True).resolve(definition, ResolveOptions(**options))
+        assert answer(scoped) == answer(whole)
+        return whole
 
     return run
+
+
+def answer(result: ResolvedPipeline) -> tuple[Any, ...]:
+    """Everything a resolve answers, without its timings."""
+    stats = result.stats
+    return (result.name, result.nodes, result.edges, result.order, result.diagnostics, result.policies,
+            stats.proven_optimal, stats.timed_out, stats.cost, stats.facts, stats.components)
 
 
 @pytest.fixture(scope="session")

@@ -124,9 +124,12 @@ def test_timeout_bounds_wall_time_on_a_300_type_dense_catalog(tmp_path: Path) ->
 @pytest.mark.skipif(not hasattr(os, "fork") or sys.platform != "linux", reason="needs fork and RLIMIT_AS")
 def test_a_resolve_needing_more_memory_than_allowed_says_so(tmp_path: Path) -> None:
     catalog = _dense_catalog(tmp_path / "dense.yaml", 300)
-    # 200 MiB is reached in about a second here; the long time limit only keeps a loaded machine
-    # (where growing slows down, not the memory needed) from reporting a timeout first.
-    result = run("resolve", "S1", "S2", "--catalog", catalog, "--memory-limit", "200", "--timeout", "120")
+    # Every step of the catalog in the pipeline: stage one then needs all 90,000 pairs (a pipeline of a
+    # few steps reads only the matches into its own inputs: engine/stage_one.py). 200 MiB is reached in
+    # about two seconds here; the long time limit only keeps a loaded machine (where growing slows
+    # down, not the memory needed) from reporting a timeout first.
+    steps = [f"S{i}" for i in range(300)]
+    result = run("resolve", *steps, "--catalog", catalog, "--memory-limit", "200", "--timeout", "120")
     assert result.exit_code == 2, result.output
     assert "needs more than 200 MiB" in result.output and "--memory-limit" in result.output
 

@@ -129,6 +129,7 @@ def insert_candidates(index: CatalogIndex, registry: SpecRegistry, found_gaps: I
                 frontier.append(p1)
         for _ in range(max_depth - 1):
             found = []
+            index.need(frontier)  # a scoped index (engine/stage_one.py) completes what is read next
             for p in frontier:
                 for d in index.profiles[p].dependencies:
                     if not d.required:
@@ -139,6 +140,8 @@ def insert_candidates(index: CatalogIndex, registry: SpecRegistry, found_gaps: I
                             found.append(p1)
             frontier = found
         result[(node.name, dep)] = reached
+    # `split` and the part's facts read the providers of every step that could be inserted.
+    index.need({profile for reached in result.values() for profile in reached.values()})
     return result
 
 
