@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rulekit import Resolve
+from rulekit import Resolve, answer
 
 from specwire.engine.pipeline_def import PipelineDefinition
 from specwire.engine.resolver import ResolveOptions, Resolver
@@ -25,13 +25,6 @@ def resolve() -> Resolve:
         return whole
 
     return run
-
-
-def answer(result: ResolvedPipeline) -> tuple[Any, ...]:
-    """Everything a resolve answers, without its timings."""
-    stats = result.stats
-    return (result.name, result.nodes, result.edges, result.order, result.diagnostics, result.policies,
-            stats.proven_optimal, stats.timed_out, stats.cost, stats.facts, stats.components)
 
 
 @pytest.fixture(scope="session")

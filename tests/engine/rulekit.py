@@ -53,6 +53,13 @@ def pipeline(*nodes: str | tuple[str, str] | tuple[str, str, str | None],
 Resolve = Callable[..., ResolvedPipeline]
 
 
+def answer(result: ResolvedPipeline) -> tuple[Any, ...]:
+    """Everything a resolve answers, without its timings (whole and scoped stage one must agree on it)."""
+    stats = result.stats
+    return (result.name, result.nodes, result.edges, result.order, result.diagnostics, result.policies,
+            stats.proven_optimal, stats.timed_out, stats.cost, stats.facts, stats.components)
+
+
 def ports(result: ResolvedPipeline) -> set[tuple[str, str, str, str]]:
     return {(e.source, e.output, e.target, e.dependency) for e in result.edges}
 

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import answer
-from rulekit import catalog, dep, out, pipeline, spec
+from rulekit import answer, catalog, dep, out, pipeline, spec
 
 from specwire.engine import catalog_index, index_cache, stage_one
 from specwire.engine.catalog_index import MATCH_RULES, catalog_fingerprint, profile_keys
