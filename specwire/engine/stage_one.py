@@ -50,12 +50,17 @@ _LOCK = threading.RLock()
 def build_index(registry: SpecRegistry, extra_rules: Iterable[Path] = ()) -> CatalogIndex:
     """Compute (or fetch) the profile-level matches of a whole catalog."""
     files = [builtin_rule_file(name) for name in MATCH_RULES] + list(extra_rules)
-    key = catalog_fingerprint(registry, files)
+    return _whole(registry, files, catalog_fingerprint(registry, files))
+
+
+def _whole(registry: SpecRegistry, files: list[Path], key: str,
+           profiles: dict[ProfileKey, StepSpecification] | None = None) -> CatalogIndex:
     with _LOCK:
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    profiles = dict(profile_keys(registry))
+    if profiles is None:
+        profiles = dict(profile_keys(registry))
     index = index_cache.load(key, profiles, tuple(files))
     # SPECWIRE_CACHE=0 means no cache of any kind: the shipped one is skipped too.
     if index is None and len(files) == len(MATCH_RULES) and index_cache.cache_dir() is not None:
@@ -87,10 +92,10 @@ def index_for(registry: SpecRegistry, consumers: Iterable[ProfileKey], scoped: b
         with _LOCK:
             whole = _CACHE.get(key)
         if whole is not None or scoped is False:
-            return whole or build_index(registry)
+            return whole or _whole(registry, files, key)
     profiles = dict(profile_keys(registry))
     if scoped is None and len(profiles) < SCOPED_FROM_PROFILES:
-        return build_index(registry)
+        return _whole(registry, files, key, profiles)
     with _LOCK:
         index = _SCOPED.get(key)
         if index is None:
