@@ -101,9 +101,23 @@ def parse_pipeline(document: Any, source: str) -> PipelineDefinition:
         raise PipelineFileError(f"{source}: nodes: the node name {dupes[0]!r} is used twice",
                                 suggested_fix="give every node a unique name")
     edges = _edges(document.get("edges") or [], set(names), source)
+    _check_top_fields(document, source)
     name = str(document.get("name") or document.get("id") or Path(source).stem or "pipeline")
     extra = {k: v for k, v in document.items() if k in ("settings", "context", "overrides")}
     return PipelineDefinition(tuple(nodes), tuple(edges), name, source, extra)
+
+
+def _check_top_fields(document: Mapping[str, Any], source: str) -> None:
+    """The shape of the fields besides nodes and edges, checked here so that every command (resolve
+    as well as build, run and deploy) refuses the same file: a name is text, settings are mappings."""
+    for key in ("name", "id", "description"):
+        value = document.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+            raise PipelineFileError(f"{source}: {key}: expected text, found {brief(value)}")
+    for key in ("context", "overrides", "deployment", "settings"):
+        value = document.get(key)
+        if value is not None and not isinstance(value, Mapping):
+            raise PipelineFileError(f"{source}: {key}: expected a mapping, got {type(value).__name__}")
 
 
 def _node(raw: Any, i: int, mapping: Any, source: str) -> PipelineNode:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from specwire.errors import ConfigError, PipelineFileError, did_you_mean
+from specwire.errors import ConfigError, PipelineFileError, brief, did_you_mean
 from specwire.pipeline.state import RequestedStep
 from specwire.plan import check_environment
 
@@ -126,6 +126,7 @@ def from_file(cls: type[Pipeline], path: str | Path, *, role_arn: str | None = N
                 + (f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""),
                 suggested_fix="context fields: " + ", ".join(sorted(known)),
             )
+    _check_context(context, source)
     pipeline = cls(
         str(context.get("pipeline_name") or definition.name),
         role_arn=role_arn or context.get("role_arn"),
@@ -177,6 +178,39 @@ def _dag_edges(dag: Iterable[tuple[str, str]] | Mapping[str, Iterable[str]] | No
             raise ConfigError(f"dag[{i}]: expected a (provider, consumer) pair, got {edge!r}")
         edges.append((str(edge[0]), str(edge[1])))
     return edges
+
+
+#: Context fields read as text (a version written 1.0 is "1.0"; a name is sanitised later): any
+#: scalar will do, a list or mapping is a mistake.
+_TEXT_CONTEXT = ("pipeline_name", "prefix", "pipeline_version", "data_location")
+
+
+def _check_context(context: Mapping[str, Any], source: str) -> None:
+    """Check each context value by the field of the generation context it becomes (the one
+    definition of its type) before the pipeline uses any: a list where a role ARN belongs, or a
+    number where tags belong, is an error naming the file and field, never a crash further on."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from specwire.configs.generator import GenerationContext
+    from specwire.configs.messages import format_problems
+
+    for key, value in context.items():
+        where = f"{source}: context.{key}"
+        if key in _TEXT_CONTEXT or key == "data_locations":
+            values = value.values() if key == "data_locations" and isinstance(value, Mapping) else [value]
+            for item in values:
+                if isinstance(item, bool) or not isinstance(item, str | int | float):
+                    raise PipelineFileError(f"{where}: expected text, got {brief(item)}")
+            continue
+        field = GenerationContext.model_fields.get(str(key))
+        if field is None or key == "environment":  # environments: plan.check_environment, below
+            continue
+        try:
+            kind: Any = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+            TypeAdapter(kind).validate_python(value)
+        except ValidationError as exc:
+            message, fix = format_problems(exc, where)
+            raise PipelineFileError(message, suggested_fix=fix) from None
 
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:

@@ -162,13 +162,16 @@ def resolve_policies(definition: Any, rules: Sequence[str | Path] = (), packs: S
     `definition` is the pipeline as written (its `context` and `overrides` feed the config facts).
     Without policy files nothing is generated, so a resolve without policies pays nothing.
     """
+    # The same rule with or without policies, and as `build` applies it to the file's context.
     if environment is not None:
-        check_environment(environment, "--environment")  # the same rule with or without policies
+        check_environment(environment, "--environment")
+    extra = getattr(definition, "extra", {}) or {}
+    context = dict(extra.get("context") or {}) if isinstance(extra.get("context"), Mapping) else {}
+    if environment is None and context.get("environment") is not None:
+        check_environment(context["environment"], f"{getattr(definition, 'source', 'pipeline')}: context.environment")
     files = discover_policies(rules, packs)
     if not files:
         return files, ()
-    extra = getattr(definition, "extra", {}) or {}
-    context = dict(extra.get("context") or {}) if isinstance(extra.get("context"), Mapping) else {}
     overrides = extra.get("overrides") if isinstance(extra.get("overrides"), Mapping) else {}
     if not reads_configs(files):  # generating configs costs their import (~0.1 s): only when read
         if environment:
