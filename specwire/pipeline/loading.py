@@ -200,7 +200,7 @@ def _check_context(context: Mapping[str, Any], source: str) -> None:
             values = value.values() if key == "data_locations" and isinstance(value, Mapping) else [value]
             for item in values:
                 if isinstance(item, bool) or not isinstance(item, str | int | float):
-                    raise PipelineFileError(f"{where}: expected text, got {brief(item)}")
+                    raise ConfigError(f"{where}: expected text, got {brief(item)}")
             continue
         field = GenerationContext.model_fields.get(str(key))
         if field is None or key == "environment":  # environments: plan.check_environment, below
@@ -210,7 +210,7 @@ def _check_context(context: Mapping[str, Any], source: str) -> None:
             TypeAdapter(kind).validate_python(value)
         except ValidationError as exc:
             message, fix = format_problems(exc, where)
-            raise PipelineFileError(message, suggested_fix=fix) from None
+            raise ConfigError(message, suggested_fix=fix) from None
 
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:

@@ -213,8 +213,8 @@ CASES = [
     Case("invalid role ARN in the pipeline's context", {
         "p.yaml": "name: x\ncontext: {role_arn: 'arn:aws:iam::12:role/x'}\nnodes: [{name: a, step: DataLoading}]\n"},
          ("build", "{d}/p.yaml"), 2,
-         ("error: {d}/p.yaml: context.role_arn: must be an IAM role ARN such as 'arn:aws:iam::123456789012:role/SageMakerRole', "
-          "got 'arn:aws:iam::12:role/x'",)),
+         ("error: {d}/p.yaml: context.role_arn: must be an IAM role ARN such as "
+          "'arn:aws:iam::123456789012:role/SageMakerRole', got 'arn:aws:iam::12:role/x'",)),
     Case("config file with a bad S3 URI", {"c.yaml": "<configs:source_s3_uri: s3://fraud-data/transactions/|"
                                                      "source_s3_uri: s3:/ml-artifacts//data>"},
          ("build", "--example", "fraud", "--role", ROLE, "--config", "{d}/c.yaml", "-o", "{d}/out.json"), 2,
