@@ -56,11 +56,16 @@ def resolve_bounded(resolver: Any, definition: Any, options: Any, *, memory_mib:
         finally:
             os._exit(0)
     os.close(write_fd)
+    reader = _Reader(read_fd)
     try:
-        message = _Reader(read_fd).next(deadline + GRACE_SECONDS)
+        message = reader.next(deadline + GRACE_SECONDS)
     finally:
         _stop(pid)
         os.close(read_fd)
+    if message is None and reader.closed:
+        # The child answers every Python error; one that closes the pipe without a word died in
+        # native code (clingo aborts when an allocation fails under the address-space limit).
+        message = ("memory",)
     if message is None:
         return _timed_out(definition, timeout)
     kind = message[0]

@@ -134,6 +134,24 @@ def test_a_resolve_needing_more_memory_than_allowed_says_so(tmp_path: Path) -> N
     assert "needs more than 200 MiB" in result.output and "--memory-limit" in result.output
 
 
+@pytest.mark.skipif(not hasattr(os, "fork") or sys.platform != "linux", reason="needs fork and RLIMIT_AS")
+def test_a_resolve_dying_in_native_code_is_reported_as_memory_not_as_a_timeout() -> None:
+    """clingo aborts (no Python exception) when an allocation fails under the limit: the child
+    closes the pipe without an answer long before the deadline, which is no timeout."""
+    from specwire.engine.bounded import resolve_bounded
+    from specwire.engine.resolver import ResolveOptions
+    from specwire.errors import BadInputError
+
+    class Aborting:
+        def resolve(self, definition: object, options: object) -> None:
+            os._exit(134)  # what an abort in native code looks like from here: no message
+
+    started = time.monotonic()
+    with pytest.raises(BadInputError, match="needs more than 300 MiB"):
+        resolve_bounded(Aborting(), None, ResolveOptions(timeout=60), memory_mib=300, isolate=True)
+    assert time.monotonic() - started < 30
+
+
 @pytest.mark.parametrize("overrides", [["a", "b"], "training", 3])
 def test_a_cursus_variant_whose_overrides_are_not_a_mapping_is_bad_input(overrides: object, tmp_path: Path,
                                                                         cursus_dir: Path) -> None:
