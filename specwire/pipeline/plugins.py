@@ -24,22 +24,57 @@ not at the package root, which holds at most five modules.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from specwire.builders.base import BuildContext, BuiltStep, OutputRef, StepBuilder, job_environment, step_options
-from specwire.builders.processing import ProcessingBuilder
-from specwire.builders.registry import BUILDERS, register_builder
-from specwire.builders.training import _trainer as model_trainer
-from specwire.configs.base import ProcessingStepConfig, StepConfig, TrainingStepConfig
-from specwire.configs.registry import CONFIG_CLASSES, register_config_class
 from specwire.errors import SpecwireError
 from specwire.specs.registry import PLUGIN_PACKS, builtin_catalog_files
 
+if TYPE_CHECKING:
+    from specwire.builders.base import (
+        BuildContext,
+        BuiltStep,
+        OutputRef,
+        StepBuilder,
+        job_environment,
+        step_options,
+    )
+    from specwire.builders.processing import ProcessingBuilder
+    from specwire.builders.training import _trainer as model_trainer
+    from specwire.configs.base import ProcessingStepConfig, StepConfig, TrainingStepConfig
+
 #: The entry point group specwire reads plugins from.
 ENTRY_POINT_GROUP = "specwire.plugins"
+
+#: The names this module offers plugin authors from the builders and configs, imported on first use
+#: (PEP 562): loading plugins when none is installed, as every `specwire resolve` of the built-in
+#: catalog does, must not import the config models and builders (about 0.2 s).
+_REEXPORTED = {
+    "BuildContext": ("specwire.builders.base", "BuildContext"),
+    "BuiltStep": ("specwire.builders.base", "BuiltStep"),
+    "OutputRef": ("specwire.builders.base", "OutputRef"),
+    "StepBuilder": ("specwire.builders.base", "StepBuilder"),
+    "job_environment": ("specwire.builders.base", "job_environment"),
+    "step_options": ("specwire.builders.base", "step_options"),
+    "ProcessingBuilder": ("specwire.builders.processing", "ProcessingBuilder"),
+    "model_trainer": ("specwire.builders.training", "_trainer"),
+    "ProcessingStepConfig": ("specwire.configs.base", "ProcessingStepConfig"),
+    "StepConfig": ("specwire.configs.base", "StepConfig"),
+    "TrainingStepConfig": ("specwire.configs.base", "TrainingStepConfig"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _REEXPORTED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _REEXPORTED[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -74,6 +109,9 @@ def install(plugin: Plugin) -> None:
     missing = [str(p) for p in packs if not p.is_file()]
     if missing:
         raise FileNotFoundError(f"spec pack(s) not found: {', '.join(missing)}")
+    from specwire.builders.registry import register_builder
+    from specwire.configs.registry import register_config_class
+
     for cls in plugin.config_classes:
         register_config_class(cls)
     for builder in plugin.builders:
@@ -84,6 +122,9 @@ def install(plugin: Plugin) -> None:
 
 def builtin_plugin() -> Plugin:
     """specwire's own step types, described with the same API as any plugin."""
+    from specwire.builders.registry import BUILDERS
+    from specwire.configs.registry import CONFIG_CLASSES
+
     return Plugin("specwire", spec_packs=builtin_catalog_files(), config_classes=tuple(CONFIG_CLASSES.values()),
                   builders=tuple(BUILDERS.values()), description="the built-in steps")
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from specwire.errors import BadInputError
 from specwire.files import read_input
@@ -15,25 +14,33 @@ from specwire.files import read_input
 #: thousands of step types stay well under it, and parsing is what a hostile file would abuse.
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
 
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+@cache
+def _loader() -> Any:
+    """The safe loader, refusing a mapping that names the same key twice (YAML keeps the last silently).
 
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """The safe loader, refusing a mapping that names the same key twice (YAML keeps the last silently)."""
+    Made on first use: a JSON catalog and pipeline (a team's usual files) never import PyYAML.
+    """
+    import yaml
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
-                    continue
-                key = (key_node.tag, key_node.value)
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
-                    )
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                seen: set[Any] = set()
+                for key_node, _ in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+                        continue
+                    key = (key_node.tag, key_node.value)
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                        )
+                    seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return Loader
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -76,8 +83,10 @@ def parse_text(
             raise error(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON in {what}: {exc.msg}") from None
         except (ValueError, RecursionError) as exc:
             raise error(f"{source}: invalid JSON in {what}: {exc}") from None
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source

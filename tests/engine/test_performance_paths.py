@@ -51,6 +51,44 @@ def test_resolve_never_imports_the_sagemaker_sdk_boto3_or_clingo_ast(tmp_path: P
     assert "specwire.engine.resolver" in modules and "clingo" in modules  # the commands did resolve...
     assert not {m for m in modules if m.split(".")[0] in HEAVY}  # ...without the SDK or boto3
     assert "clingo.ast" not in modules  # 15 ms: built-in rules are shipped analysed (engine/builtin_rules.py)
+    # Loading plugins when none is installed imports no config model or builder (about 0.2 s), and
+    # `import specwire` leaves the fluent Pipeline API to its first use.
+    assert not _rooms_not_needed(modules)
+
+
+#: specwire's rooms a resolve never needs: the fluent API, the configs and builders, deployment, local runs.
+NOT_ON_RESOLVE = ("pipeline", "configs", "builders", "deploy", "local")
+
+
+def _rooms_not_needed(modules: set[str]) -> set[str]:
+    """The modules of NOT_ON_RESOLVE's rooms among `modules`, but for the plugin loader (and its package)."""
+    allowed = {"specwire.pipeline", "specwire.pipeline.plugins"}
+    return {m for m in modules if m.startswith("specwire.") and m.split(".")[1] in NOT_ON_RESOLVE} - allowed
+
+
+def test_a_team_catalog_resolve_imports_only_what_it_needs(tmp_path: Path, cursus_dir: Path) -> None:
+    dag = cursus_dir / "dags" / "xgboost_complete_e2e_with_percentile_calibration_and_testing.json"
+    out = _run_child(f"""
+        import contextlib, io, json, os, sys
+        os.environ["SPECWIRE_CACHE_DIR"] = {str(tmp_path)!r}
+        from specwire.cli import main
+        sys.argv = ["specwire", "resolve", "-p", {str(dag)!r}, "-c", {str(cursus_dir / "specs.json")!r},
+                    "--ignore-edges"]
+        shown = io.StringIO()
+        with contextlib.redirect_stdout(shown), contextlib.redirect_stderr(io.StringIO()):
+            try:
+                main()
+            except SystemExit as done:
+                code = done.code
+        print(json.dumps([code, shown.getvalue(), sorted(sys.modules)]))
+    """)
+    code, shown, found = json.loads(out)
+    modules = set(found)
+    assert code == 0 and "resolves" in shown and "Edges" in shown  # it resolved and printed the wiring
+    assert "clingo" in modules
+    assert not _rooms_not_needed(modules)
+    # A JSON catalog and a JSON pipeline are read without PyYAML; no SDK, no boto3.
+    assert not {m for m in modules if m.split(".")[0] in ("yaml", *HEAVY)}
 
 
 def _chain_registry() -> SpecRegistry:
