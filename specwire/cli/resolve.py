@@ -21,6 +21,7 @@ from specwire.cli.common import (
     fail,
     load_catalog,
     pipeline_input,
+    scoped_stage_one,
     warn_catalog,
 )
 
@@ -77,12 +78,13 @@ def resolve(
             explain_preferences=explain,
             interface="cli",
         )
+        resolver = Resolver(registry, files, scoped=scoped_stage_one(catalog))
         if show_facts:
             from specwire.engine.program import program_text
 
-            typer.echo(program_text(Resolver(registry, files), definition, options), nl=False)
+            typer.echo(program_text(resolver, definition, options), nl=False)
             raise typer.Exit(0)
-        result = resolve_bounded(Resolver(registry, files), definition, options, memory_mib=memory_limit)
+        result = resolve_bounded(resolver, definition, options, memory_mib=memory_limit)
     except typer.Exit:
         raise
     except Exception as exc:

@@ -66,7 +66,7 @@ def _rooms_not_needed(modules: set[str]) -> set[str]:
     return {m for m in modules if m.startswith("specwire.") and m.split(".")[1] in NOT_ON_RESOLVE} - allowed
 
 
-def test_a_team_catalog_resolve_imports_only_what_it_needs(tmp_path: Path, cursus_dir: Path) -> None:
+def test_a_team_catalog_resolve_reads_and_imports_only_what_it_needs(tmp_path: Path, cursus_dir: Path) -> None:
     dag = cursus_dir / "dags" / "xgboost_complete_e2e_with_percentile_calibration_and_testing.json"
     out = _run_child(f"""
         import contextlib, io, json, os, sys
@@ -89,6 +89,10 @@ def test_a_team_catalog_resolve_imports_only_what_it_needs(tmp_path: Path, cursu
     assert not _rooms_not_needed(modules)
     # A JSON catalog and a JSON pipeline are read without PyYAML; no SDK, no boto3.
     assert not {m for m in modules if m.split(".")[0] in ("yaml", *HEAVY)}
+    # Stage one was read scoped to the pipeline (cli/common.py scoped_stage_one): every cache entry
+    # covers a scope ("complete" lists its inputs), none is the whole catalog's ("complete": null).
+    entries = [json.loads(path.read_text()) for path in tmp_path.glob("index-*.json")]
+    assert entries and all(entry["complete"] for entry in entries)
 
 
 def _chain_registry() -> SpecRegistry:
