@@ -27,12 +27,20 @@ DEFAULT_MEMORY_MIB = 4096
 GRACE_SECONDS = 0.35
 
 
+#: The largest limit taken (seconds or MiB: three years, or 95 TiB). A larger number is no limit at
+#: all, and past about 1e11 seconds the clock's own arithmetic overflows (exit 3 before this check).
+MAX_LIMIT = 1e8
+
+
 def check_limit(value: float | int | None, option: str, *, minimum: float = 0.0) -> None:
-    """Refuse a limit that is nan, infinite, negative or zero: bad input, not an internal error."""
+    """Refuse a limit that is nan, infinite, negative, zero or absurdly large: bad input, not an
+    internal error."""
     if value is None:
         return
-    if not isinstance(value, int | float) or math.isnan(value) or math.isinf(value) or value <= minimum:
-        raise BadInputError(f"{option}: {value!r} is not a limit (a positive, finite number is needed)",
+    if (not isinstance(value, int | float) or math.isnan(value) or math.isinf(value) or value <= minimum
+            or value > MAX_LIMIT):
+        raise BadInputError(f"{option}: {value!r} is not a limit (a positive, finite number up to "
+                            f"{MAX_LIMIT:.0e} is needed)",
                             suggested_fix=f"give {option} a positive number, e.g. {option} 60")
 
 

@@ -19,6 +19,7 @@ Where they come from, in this order (each adds to the ones before; nothing is re
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from specwire.errors import BadInputError, RuleFileError, suggestion_text
+from specwire.files import read_input
 from specwire.plan import check_environment
 from specwire.policy.facts import context_facts, pipeline_policy_facts, reads_configs
 
@@ -54,12 +56,45 @@ def policy_files(paths: Iterable[str | Path]) -> list[Path]:
             found.extend(files)
         elif path.is_file():
             found.append(path)
+        elif path.exists():
+            raise RuleFileError(f"{path}: is not a regular file (a device, FIFO or socket); a policy is a .lp file")
         else:
             raise RuleFileError(f"{path}: no such rule file", suggested_fix="check the path given to --rules")
     unique: dict[Path, None] = {}
     for p in found:
         unique.setdefault(p.resolve(), None)
+    for p in unique:
+        check_policy_text(p)
     return list(unique)
+
+
+#: A policy file bigger than this is refused before clingo reads it (the built-in pack is 3 KB).
+MAX_POLICY_BYTES = 4 * 1024 * 1024
+
+#: `#include "file".` / `#include <file>.`: clingo would load that file unchecked.
+_INCLUDE = re.compile(r"#include\s*[\"<]")
+
+
+def check_policy_text(path: Path) -> None:
+    """A policy file is read by specwire before clingo sees it: a regular file within the size
+    limit, UTF-8 text (clingo's Python logger dies on other bytes in a message quoting the file, and
+    the resolve was then reported as a time-out), and no `#include` (the included file would escape
+    every one of these checks)."""
+    raw = read_input(path, what="policy file", limit=MAX_POLICY_BYTES, error=RuleFileError)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleFileError(f"{path}: is not UTF-8 text (byte {exc.start}); a policy file is clingo text",
+                            suggested_fix="save the policy file as UTF-8") from None
+    if "\x00" in text:
+        raise RuleFileError(f"{path}: holds binary data (a NUL byte); a policy file is clingo text")
+    found = _INCLUDE.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        raise RuleFileError(f"{path}:{line}:{column}: #include is not allowed in a policy file (the included "
+                            "file would be loaded unchecked)",
+                            suggested_fix="pass each policy file, or their folder, with --rules")
 
 
 def pack_dir(name: str) -> Path:
