@@ -8,6 +8,7 @@ without a traceback: exit code 2 for bad input, 1 for a pipeline that does not r
 from __future__ import annotations
 
 import difflib
+import re
 import reprlib
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
@@ -248,6 +249,17 @@ _BRIEF = reprlib.Repr()
 _BRIEF.maxlevel = 3
 _BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxdict = _BRIEF.maxset = _BRIEF.maxfrozenset = 5
 _BRIEF.maxstring = _BRIEF.maxother = 80
+
+
+#: Control characters (C0 and C1 but newline and tab) and bidi controls: in text a terminal shows,
+#: they could clear the screen, set the window title, hide or reorder what is shown.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with each control character shown as its escape (`\\x1b`), so a terminal only ever
+    displays it: for every string others wrote (names, spec fields, a failed script's message)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def brief(value: Any, limit: int = 80) -> str:

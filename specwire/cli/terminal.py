@@ -10,17 +10,11 @@ text is escaped where the text is formatted (`rich.markup.escape`).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rich.console import Console
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """`text` with each control character shown as its escape, so a terminal only ever displays it."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+from specwire.errors import printable as printable  # one definition: local runs and deploys show it too
 
 
 class SafeConsole(Console):

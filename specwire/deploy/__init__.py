@@ -306,16 +306,20 @@ class ProgressDisplay:
         from rich.table import Table
         from rich.text import Text
 
+        from specwire.errors import printable
+
         status = report.status if report else "Starting"
         table = Table(title=f"{self.pipeline_name}: {status}", title_justify="left", box=None)
         table.add_column("step")
         table.add_column("status")
         table.add_column("reason", overflow="fold")
         for step in report.steps if report else ():
-            table.add_row(Text(step.name), Text(step.status, style=_STYLE.get(step.status, "")),
-                          Text(step.failure_reason))
+            # Failure reasons quote the step's own script: shown, never obeyed by the terminal.
+            table.add_row(Text(printable(step.name)), Text(step.status, style=_STYLE.get(step.status, "")),
+                          Text(printable(step.failure_reason)))
         if report and not report.steps:
-            table.add_row(Text("(steps not listed by AWS)"), Text(report.status), Text(report.failure_reason))
+            table.add_row(Text("(steps not listed by AWS)"), Text(report.status),
+                          Text(printable(report.failure_reason)))
         return table
 
 

@@ -10,6 +10,7 @@ import time
 from types import TracebackType
 from typing import Any
 
+from specwire.errors import printable
 from specwire.local.results import StepResult
 
 STYLE = {"Succeeded": "green", "Failed": "red", "Executing": "cyan", "NotRun": "dim", "Waiting": "dim"}
@@ -44,9 +45,9 @@ class LocalProgress:
         elif step.status != "Executing":
             from rich.markup import escape
 
-            reason = f": {escape(step.failure_reason)}" if step.failure_reason else ""
-            self.console.print(f"[{STYLE.get(step.status, '')}]{step.status:>9}[/] {escape(step.name)} "
-                               f"({escape(step.type)}, {step.seconds:.1f} s){reason}")
+            reason = f": {escape(printable(step.failure_reason))}" if step.failure_reason else ""
+            self.console.print(f"[{STYLE.get(step.status, '')}]{step.status:>9}[/] {escape(printable(step.name))} "
+                               f"({escape(printable(step.type))}, {step.seconds:.1f} s){reason}")
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._live is not None:
@@ -57,7 +58,7 @@ class LocalProgress:
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=f"{self.pipeline_name}: local run", title_justify="left", box=None)
+        table = Table(title=f"{printable(self.pipeline_name)}: local run", title_justify="left", box=None)
         for column in ("step", "type", "status", "seconds"):
             table.add_column(column)
         table.add_column("reason", overflow="fold")
@@ -65,6 +66,8 @@ class LocalProgress:
             seconds = step.seconds
             if step.status == "Executing":
                 seconds = time.perf_counter() - self.started.get(step.name, time.perf_counter())
-            table.add_row(Text(step.name), Text(step.type), Text(step.status, style=STYLE.get(step.status, "")),
-                          Text(f"{seconds:.1f}"), Text(step.failure_reason or ""))
+            # A failed script's message is the script's text: shown, never obeyed by the terminal.
+            table.add_row(Text(printable(step.name)), Text(printable(step.type)),
+                          Text(step.status, style=STYLE.get(step.status, "")),
+                          Text(f"{seconds:.1f}"), Text(printable(step.failure_reason or "")))
         return table
