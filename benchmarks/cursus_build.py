@@ -30,6 +30,9 @@ class DagBuild:
     steps: int
     edges: int
     references: int
+    #: Explicit edges kept for the order only, and the DependsOn entries of the definition.
+    order_only: int
+    waits: int
     seconds: float
     output: str
 
@@ -65,13 +68,14 @@ def migrate_and_build(workdir: Path, corpus: Path = CORPUS) -> tuple[float, list
                                      "--role", ROLE, "-o", str(out)])
         seconds = time.perf_counter() - started
         resolved = Pipeline.from_file(dag, role_arn=ROLE, catalog=[str(pack)]).resolve()
-        steps = references = 0
+        steps = references = waits = 0
         if result.exit_code == 0:
             definition = json.loads(out.read_text(encoding="utf-8"))
             steps = len(definition["Steps"])
             references = sum(r.startswith("Steps.") for r in _references(definition["Steps"]))
+            waits = sum(len(step.get("DependsOn", [])) for step in definition["Steps"])
         rows.append(DagBuild(dag.stem, result.exit_code, len(resolved.nodes), steps, len(resolved.edges),
-                             references, seconds, result.output))
+                             references, len(resolved.order_only), waits, seconds, result.output))
     return migrate_seconds, rows
 
 
@@ -79,10 +83,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         migrate_seconds, rows = migrate_and_build(Path(folder))
     print(f"migrate: {migrate_seconds:.2f} s")
-    print(f"{'dag':<70} exit nodes steps edges refs  s")
+    print(f"{'dag':<70} exit nodes steps edges refs order-only waits  s")
     for r in rows:
         print(f"{r.name:<70} {r.exit_code:>4} {r.nodes:>5} {r.steps:>5} {r.edges:>5} {r.references:>4} "
-              f"{r.seconds:5.2f}")
+              f"{r.order_only:>10} {r.waits:>5} {r.seconds:5.2f}")
     built = [r for r in rows if r.exit_code == 0]
     print(f"built {len(built)} of {len(rows)}; not resolving (exit 1): {sum(r.exit_code == 1 for r in rows)}; "
           f"other: {sum(r.exit_code not in (0, 1) for r in rows)}; build time total "

@@ -88,7 +88,7 @@ def test_fill_gaps_inserts_the_missing_step_between_them() -> None:
 def test_the_json_contract_has_exactly_its_keys() -> None:
     for args in (("DataLoading", "XGBoostTraining"), ("DataLoading", "XGBoostTraining", "--fill-gaps")):
         _, data = run_json("resolve", *args)
-        assert set(data) == {"ok", "nodes", "edges", "order", "diagnostics", "policies"}
+        assert set(data) == {"ok", "nodes", "edges", "order", "diagnostics", "policies"}  # no order-only edges
         assert isinstance(data["ok"], bool)
         assert all(isinstance(name, str) for name in data["order"])
         for node in data["nodes"]:

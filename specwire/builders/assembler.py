@@ -135,6 +135,9 @@ def _branches(resolved: ResolvedPipeline, gates: set[str]) -> dict[str, str | No
                 candidates.add(edge.source)
             elif (holder := branch_of.get(edge.source)) is not None:
                 candidates.add(holder)
+        # A step that waits for a step in a branch (order only) waits inside that branch too.
+        candidates.update(holder for source, target in resolved.order_only
+                          if target == name and (holder := branch_of.get(source)) is not None)
         # Keep the innermost: drop each candidate that encloses another.
         innermost = {c for c in candidates if not any(c in chain(branch_of.get(o)) for o in candidates if o != c)}
         if len(innermost) > 1:
@@ -200,6 +203,8 @@ def assemble(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig], *, n
         if gate_plan is not None:
             members = [steps[n] for n in resolved.order if branch_of[n] == gate]
             steps[gate] = gate_plan.make(members)
+    for source, target in resolved.order_only:
+        _wait_for(steps[target], steps[source])
     top = [steps[n] for n in resolved.order if branch_of[n] is None]
     pipeline = Pipeline(
         name=name,
@@ -208,6 +213,16 @@ def assemble(resolved: ResolvedPipeline, configs: Mapping[str, StepConfig], *, n
         sagemaker_session=ctx.session,
     )
     return Assembly(pipeline, built, branch_of)
+
+
+def _wait_for(step: Any, provider: Any) -> None:
+    """An order-only dependency (an explicit edge that carries no data): `step` starts after `provider`.
+
+    A step collection (a `ModelStep`) gave its `depends_on` to its steps when it was made, so
+    the wait goes to its steps.
+    """
+    for member in getattr(step, "steps", None) or [step]:
+        member.add_depends_on([provider])
 
 
 def _region(configs: Mapping[str, StepConfig]) -> str:

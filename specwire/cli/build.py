@@ -107,6 +107,11 @@ def build(
                     console.print(f"  fix: {escape(d.suggested_fix)}")
         console.print("[red]no definition written[/red]: the pipeline does not resolve")
         raise typer.Exit(exit_code(result))
+    if not explain:
+        # An edge of the file that carries no data changes what is built (a DependsOn, not data): say so.
+        for d in result.warnings:
+            if d.kind == "order_only":
+                console.print(f"[yellow]warning[/yellow] {escape(d.kind)}: {escape(d.message)}")
     try:
         from specwire.builders import definition_json
         from specwire.configs.store import load_configs

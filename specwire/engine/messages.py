@@ -229,9 +229,36 @@ def incompatible(label: Labeller, index: CatalogIndex, registry: SpecRegistry, s
     middle = bridge(index, registry, source, target)
     fix = (f"Add {middle} between {label(source.name)} and {label(target.name)}?" if middle
            else f"remove the edge; {label(target.name)} takes none of {label(source.name)}'s outputs")
+    sources = tuple(d for dep in deps for d in dep.compatible_sources)
+    if {data_phrase(o.data_type) for o in outs} & {accepted_phrase(d) for d in deps}:
+        # One data type on both sides (a catalog that types everything S3Uri): the type is not what
+        # keeps them apart, the meaning is.
+        return Diagnostic("error", "incompatible",
+                          f"{head}: {label(target.name)} takes none of {label(source.name)}'s outputs "
+                          f"({', '.join(o.logical_name for o in outs)}): its inputs "
+                          f"({', '.join(d.logical_name for d in deps)}) share no name, alias or keyword with them "
+                          f"and do not list {source.step_type} among their compatible sources",
+                          fix, (source.name, target.name), sources)
     return Diagnostic("error", "incompatible",
                       f"{head}: {label(target.name)} needs {needed}, but {label(source.name)} produces {produced}",
-                      fix, (source.name, target.name), tuple(d for dep in deps for d in dep.compatible_sources))
+                      fix, (source.name, target.name), sources)
+
+
+def order_only(label: Labeller, index: CatalogIndex, source: ResolvedNode, target: ResolvedNode,
+               wiring: Sequence[ResolvedEdge]) -> Diagnostic:
+    """An explicit edge kept as an ordering dependency: the inputs it could fill have their provider."""
+    src = index.profile_for(source.step_type, source.job_type)
+    dst = index.profile_for(target.step_type, target.job_type)
+    fits = sorted({d for (p2, d), provs in index.providers_of.items() if p2 == dst for p, _ in provs if p == src})
+    fillers = {e.dependency: e.source for e in wiring if e.target == target.name}
+    taken = ", ".join(f"{d} from {label(fillers[d])}" if d in fillers else d for d in fits) or "none"
+    return Diagnostic(
+        "warning", "order_only",
+        f"explicit edge {source.name} -> {target.name} carries no data: the inputs of {label(target.name)} it could "
+        f"fill take their data from other explicit edges ({taken}); {target.name} runs after {source.name}, "
+        "as an order-only dependency",
+        f"remove the edge if {target.name} need not wait for {source.name}, or remove the competing edge "
+        f"to give {target.name} the data of {source.name}", (source.name, target.name))
 
 
 def ambiguous(label: Labeller, target: str, dep: str, tied: Sequence[str], wiring: Sequence[ResolvedEdge]

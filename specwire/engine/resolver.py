@@ -63,6 +63,8 @@ class _Model:
     use: list[tuple[Symbol, str, Symbol, str]] = field(default_factory=list)
     insert: list[Symbol] = field(default_factory=list)
     errors: list[tuple[str, Symbol, Symbol]] = field(default_factory=list)
+    #: Explicit edges kept as ordering dependencies (diagnose.lp: order_only).
+    order_only: list[tuple[Symbol, Symbol]] = field(default_factory=list)
     why_job: dict[tuple[Symbol, str, Symbol, str], list[tuple[str, int]]] = field(default_factory=dict)
     chosen: dict[tuple[Symbol, str, Symbol, str], tuple[int, int]] = field(default_factory=dict)
     alt: list[tuple[Symbol, str, Symbol, str, int]] = field(default_factory=list)
@@ -313,6 +315,8 @@ def _read_model(symbols: Sequence[Symbol]) -> _Model:
             model.insert.append(args[0])
         elif name == "error":
             model.errors.append((args[0].name, args[1], args[2]))
+        elif name == "order_only":
+            model.order_only.append((args[0], args[1]))
         elif name == "why_job":
             key = (args[0], args[1].string, args[2], args[3].string)
             model.why_job.setdefault(key, []).append((args[4].name, args[5].number))
@@ -425,6 +429,11 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
             diagnostics.append(msg.incompatible(label, index, registry, resolved_nodes[a], resolved_nodes[b]))
         elif kind == "policy":
             diagnostics.extend(policy.violation_diagnostics(model.violations, a, b, all_nodes))
+    kept_for_order = sorted(((resolved_nodes[a], resolved_nodes[b]) for a, b in model.order_only),
+                            key=lambda pair: (pair[0].name, pair[1].name))
+    order_only = [(a.name, b.name) for a, b in kept_for_order]
+    for a_node, b_node in kept_for_order:
+        diagnostics.append(msg.order_only(label, index, a_node, b_node, wiring))
     for target, dep in sorted(model.outside, key=lambda t: (str(t[0]), t[1])):
         diagnostics.append(msg.outside_input(label, registry, all_nodes[target], dep))
     for target, dep in sorted(model.ambiguous, key=lambda t: (str(t[0]), t[1])):
@@ -443,7 +452,8 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
         e for e in edges if e[0] in present and e[1] in present])
     position = {name: i for i, name in enumerate(order)}
     node_list = sorted(all_nodes.values(), key=lambda n: position[n.name])
-    return ResolvedPipeline(pipeline.name, node_list, wiring, order, _dedupe(diagnostics), stats)
+    return ResolvedPipeline(pipeline.name, node_list, wiring, order, _dedupe(diagnostics), stats,
+                            order_only=order_only)
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

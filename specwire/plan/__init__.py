@@ -99,6 +99,9 @@ class ResolvedPipeline:
     stats: SolveStats = field(default_factory=SolveStats)
     #: The policy files the resolve loaded (settings, SPECWIRE_POLICY_PATH, packs, --rules), by path.
     policies: list[str] = field(default_factory=list)
+    #: Explicit edges that carry no data, kept as ordering dependencies (provider, consumer): the
+    #: inputs they could fill take their data from other explicit edges.
+    order_only: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -157,7 +160,7 @@ class ResolvedPipeline:
         return [e for e in self.edges if e.target == name]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "ok": self.ok,
             "nodes": [n.to_dict() for n in self.nodes],
             "edges": [e.to_dict() for e in self.edges],
@@ -165,6 +168,10 @@ class ResolvedPipeline:
             "diagnostics": [d.to_dict() for d in self.diagnostics],
             "policies": list(self.policies),
         }
+        if self.order_only:
+            # Only when there are some: the keys every other answer has stay exactly those.
+            data["order_only_edges"] = [{"from": a, "to": b} for a, b in self.order_only]
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)

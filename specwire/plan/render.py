@@ -47,6 +47,8 @@ def to_mermaid(result: ResolvedPipeline, *, ports: bool = True) -> str:
             lines.append(f'  {ids[edge.source]} -->|"{_mermaid_label(text)}"| {ids[edge.target]}')
         else:
             lines.append(f"  {ids[edge.source]} --> {ids[edge.target]}")
+    for source, target in result.order_only:  # runs after, takes no data: dotted, unlabelled
+        lines.append(f"  {ids[source]} -.-> {ids[target]}")
     inserted = [ids[n.name] for n in result.nodes if n.inserted]
     if inserted:
         lines.append("  classDef inserted stroke-dasharray: 5 5")
@@ -71,6 +73,8 @@ def to_dot(result: ResolvedPipeline) -> str:
     for edge in result.edges:
         text = edge.output if edge.output == edge.dependency else f"{edge.output} -> {edge.dependency}"
         lines.append(f"  {ids[edge.source]} -> {ids[edge.target]} [label={_dot(text)}];")
+    for source, target in result.order_only:
+        lines.append(f"  {ids[source]} -> {ids[target]} [style=dashed, label=\"order only\"];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -108,6 +112,8 @@ def to_text(result: ResolvedPipeline, *, explain: bool = False, color: bool = Tr
         if explain:
             for reason in edge.reasons:
                 lines.append(f"      [dim]{escape(reason)}[/dim]")
+    for source, target in result.order_only:
+        lines.append(f"  {escape(source)} → {escape(target)}  [dim](order only: no data)[/dim]")
     if result.diagnostics:
         lines.append("")
         lines.append("[bold]Diagnostics[/bold]")
@@ -131,7 +137,7 @@ _SVG_GAP_Y = 24
 def _layers(result: ResolvedPipeline) -> dict[str, int]:
     """Each node's column: the longest path of edges that reaches it (0 for a node with no inputs)."""
     inputs: dict[str, set[str]] = {name: set() for name in result.order}
-    for source, target in result.node_edges():
+    for source, target in [*result.node_edges(), *result.order_only]:
         inputs[target].add(source)
     layer: dict[str, int] = {}
     for name in result.order:  # topological: every provider comes first
@@ -177,13 +183,15 @@ def to_svg(result: ResolvedPipeline) -> str:
     for edge in result.edges:
         text = edge.output if edge.output == edge.dependency else f"{edge.output} -> {edge.dependency}"
         ports.setdefault((edge.source, edge.target), []).append(text)
-    for (source, target), texts in sorted(ports.items()):
+    def arrow(source: str, target: str, title: str, dash: str = "") -> str:
         (x1, y1), (x2, y2) = box[source], box[target]
-        out.append(
-            f'<line x1="{x1 + width:.1f}" y1="{y1 + height / 2:.1f}" x2="{x2:.1f}" y2="{y2 + height / 2:.1f}" '
-            f'stroke="#555" marker-end="url(#arrow)"><title>{esc(source)} -> {esc(target)}: '
-            f"{esc(', '.join(texts))}</title></line>"
-        )
+        return (f'<line x1="{x1 + width:.1f}" y1="{y1 + height / 2:.1f}" x2="{x2:.1f}" y2="{y2 + height / 2:.1f}" '
+                f'stroke="#555"{dash} marker-end="url(#arrow)"><title>{esc(source)} -> {esc(target)}: '
+                f"{esc(title)}</title></line>")
+
+    out.extend(arrow(source, target, ", ".join(texts)) for (source, target), texts in sorted(ports.items()))
+    out.extend(arrow(source, target, "order only (no data)", ' stroke-dasharray="4 4"')
+               for source, target in result.order_only)
     for node in result.nodes:
         x, y = box[node.name]
         dash = ' stroke-dasharray="5 5"' if node.inserted else ""

@@ -169,3 +169,33 @@ def test_role_and_bucket_flags_win_over_a_configs_file(offline: NetworkGuard, fr
     assert result.exit_code == 0, result.output
     assert other_role in result.stdout and ROLE not in result.stdout
     assert "s3://other-artifacts/" in result.stdout and "s3://ml-artifacts/" not in result.stdout
+
+
+TWO_TRAINERS = """
+name: two-trainers
+nodes:
+  - {name: load, step: DataLoading}
+  - {name: prep, step: TabularPreprocessing}
+  - {name: xgb, step: XGBoostTraining}
+  - {name: lgbm, step: LightGBMTraining}
+  - {name: evaluate, step: ModelEvaluation}
+edges:
+  - [xgb, evaluate]
+  - [lgbm, evaluate]
+"""
+
+
+def test_an_edge_that_carries_no_data_becomes_depends_on(offline: NetworkGuard, tmp_path: Path) -> None:
+    """Both trainers are written into the evaluation, which takes one model: the other edge is kept
+    for the order, as the step's DependsOn (no property reference carries it)."""
+    source = tmp_path / "two.yaml"
+    source.write_text(TWO_TRAINERS, encoding="utf-8")
+    target = tmp_path / "two.json"
+    result = run("build", source, "--role", ROLE, "--bucket", "ml-artifacts", "-o", target)
+    assert result.exit_code == 0, result.output
+    assert "order_only" in result.output
+    steps = {s["Name"]: s for s in json.loads(target.read_text(encoding="utf-8"))["Steps"]}
+    arguments = json.dumps(steps["evaluate"]["Arguments"])
+    fed = [t for t in ("xgb", "lgbm") if f"Steps.{t}." in arguments]
+    assert len(fed) == 1
+    assert steps["evaluate"]["DependsOn"] == [({"xgb", "lgbm"} - set(fed)).pop()]

@@ -80,3 +80,15 @@ def test_a_gate_on_a_metric_its_evaluation_does_not_write_is_refused_before_buil
     _check_inputs(plan_.resolved, {**configs, evaluation: own_script})
     configs[evaluation] = configs[evaluation].model_copy(update={"metrics": ["auc", "accuracy"]})
     _check_inputs(plan_.resolved, configs)
+
+
+def test_a_step_that_waits_for_a_branch_step_goes_in_that_branch() -> None:
+    """An order-only dependency on a step inside a gate's branch: SageMaker cannot wait on it from outside."""
+    resolved = plan(
+        [("eval", "ModelEvaluation"), ("gate", "QualityGate"), ("model", "CreateModel"),
+         ("report", "ModelExplainability")],
+        [("eval", "evaluation_report", "gate", "evaluation_report"),
+         ("gate", "approval", "model", "approval")],
+    )
+    resolved.order_only = [("model", "report")]
+    assert _branches(resolved, {"gate"})["report"] == "gate"

@@ -113,10 +113,20 @@ def check_invariants(result: ResolvedPipeline, registry: SpecRegistry, index: Ca
                 for d in result.diagnostics
             ), f"{node.name}.{dep.logical_name} is neither provided nor reported: {result.diagnostics}"
 
-    # Property 5: explicit edges are honoured or reported.
+    # Property 5: explicit edges are honoured or reported. An edge kept for the order only carries no
+    # data because every input its provider could fill takes its data from another explicit edge;
+    # it is a warning, and the order keeps it.
     wired = {(e.source, e.target) for e in result.edges}
+    explicit = set(pipeline.edges)
+    for a, b in result.order_only:
+        assert (a, b) in explicit and (a, b) not in wired and position[a] < position[b]
+        assert any(d.kind == "order_only" and d.nodes == (a, b) for d in result.warnings)
+        fits = {d for (p2, d), provs in index.providers_of.items()
+                if p2 == index.profile_for(result.node(b).step_type, result.node(b).job_type)
+                for p, _ in provs if p == index.profile_for(result.node(a).step_type, result.node(a).job_type)}
+        assert any((providers.get((b, d)), b) in explicit for d in fits), (a, b, fits, providers)
     for a, b in pipeline.edges:
-        if (a, b) in wired:
+        if (a, b) in wired or (a, b) in result.order_only:
             continue
         assert any(d.kind in ("incompatible", "cycle") and {a, b} & set(d.nodes) for d in result.errors), \
             f"explicit edge {a} -> {b} is neither wired nor reported: {result.diagnostics}"
