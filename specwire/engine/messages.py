@@ -210,15 +210,21 @@ def bridge(index: CatalogIndex, registry: SpecRegistry, source: ResolvedNode, ta
     return None
 
 
+def _fitting_ports(index: CatalogIndex, src: ProfileKey, dst: ProfileKey) -> list[tuple[str, str]]:
+    """(output, dependency) of each catalog match from `src` into one of `dst`'s inputs (looked up
+    by the target's inputs: a scoped index holds those, not every pair of the catalog)."""
+    return [(o, dep.logical_name) for dep in index.profiles[dst].dependencies
+            for p, o in index.providers_of.get((dst, dep.logical_name), ()) if p == src]
+
+
 def incompatible(label: Labeller, index: CatalogIndex, registry: SpecRegistry, source: ResolvedNode,
                  target: ResolvedNode) -> Diagnostic:
     src = index.profile_for(source.step_type, source.job_type)
     dst = index.profile_for(target.step_type, target.job_type)
-    connectable = [(p, o, dep.logical_name) for dep in index.profiles[dst].dependencies
-                   for p, o in index.providers_of.get((dst, dep.logical_name), ()) if p == src]
+    connectable = _fitting_ports(index, src, dst)
     head = f"explicit edge {source.name} -> {target.name}"
     if connectable:
-        ports = ", ".join(f"{o} -> {d}" for _, o, d in connectable)
+        ports = ", ".join(f"{o} -> {d}" for o, d in connectable)
         return Diagnostic("error", "incompatible",
                           f"{head}: the ports that fit ({ports}) are already wired from other explicit edges "
                           "or would make a cycle", "remove the edge or the competing one", (source.name, target.name))
@@ -249,7 +255,7 @@ def order_only(label: Labeller, index: CatalogIndex, source: ResolvedNode, targe
     """An explicit edge kept as an ordering dependency: the inputs it could fill have their provider."""
     src = index.profile_for(source.step_type, source.job_type)
     dst = index.profile_for(target.step_type, target.job_type)
-    fits = sorted({d for (p2, d), provs in index.providers_of.items() if p2 == dst for p, _ in provs if p == src})
+    fits = sorted({d for _, d in _fitting_ports(index, src, dst)})
     fillers = {e.dependency: e.source for e in wiring if e.target == target.name}
     taken = ", ".join(f"{d} from {label(fillers[d])}" if d in fillers else d for d in fits) or "none"
     return Diagnostic(

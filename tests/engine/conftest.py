@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from rulekit import Resolve, answer
 
+from specwire.engine import stage_one
 from specwire.engine.pipeline_def import PipelineDefinition
 from specwire.engine.resolver import ResolveOptions, Resolver
 from specwire.plan import ResolvedPipeline
@@ -32,3 +34,12 @@ def builtin() -> SpecRegistry:
     return load_registry()
 
 
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty stage-one cache folder of the test's own, and no index held in process."""
+    folder = tmp_path / "cache"
+    monkeypatch.delenv("SPECWIRE_CACHE", raising=False)
+    monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(folder))
+    monkeypatch.setattr(stage_one, "_CACHE", {})
+    monkeypatch.setattr(stage_one, "_SCOPED", {})
+    return folder

@@ -43,14 +43,6 @@ class _Payload:
         return (os.mkdir, (str(self.marker),))
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.delenv("SPECWIRE_CACHE", raising=False)
-    monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(folder))
-    monkeypatch.setattr(stage_one, "_CACHE", {})
-    return folder
-
 
 def _fresh(pack: Path) -> CatalogIndex:
     """What stage one is for the pack's content now, computed without any cache."""

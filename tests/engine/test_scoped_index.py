@@ -40,15 +40,6 @@ def _nodes(*indexes: int) -> PipelineDefinition:
     return PipelineDefinition(tuple(PipelineNode(f"Team{i:04d}Step", f"Team{i:04d}Step") for i in indexes))
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.delenv("SPECWIRE_CACHE", raising=False)
-    monkeypatch.setenv("SPECWIRE_CACHE_DIR", str(folder))
-    monkeypatch.setattr(stage_one, "_CACHE", {})
-    monkeypatch.setattr(stage_one, "_SCOPED", {})
-    return folder
-
 
 def _both(registry: SpecRegistry, pipeline: PipelineDefinition, **options: Any) -> tuple[Any, ...]:
     whole = Resolver(registry, scoped=False).resolve(pipeline, ResolveOptions(**options))
