@@ -347,3 +347,13 @@ def for_python(diagnostic: Diagnostic) -> Diagnostic:
 
     fix = python_wording(diagnostic.suggested_fix) if diagnostic.suggested_fix else diagnostic.suggested_fix
     return replace(diagnostic, message=python_wording(diagnostic.message), suggested_fix=fix)
+
+
+def narrowed(steps: int, links: int, keep: int, widened: int) -> Diagnostic:
+    """A tangled part solved with each input narrowed to its best providers (engine/narrow.py)."""
+    again = f"; {widened} input(s) left empty by that were given all their providers" if widened else ""
+    return Diagnostic(
+        "warning", "narrowed",
+        f"{steps} steps with {links} candidate links: each input considered only its {keep} best-rated "
+        f"providers{again}. Every link is one the specs allow, but the wiring is not proven optimal",
+        "write explicit edges for the steps whose wiring matters, or resolve the pipeline in smaller parts")

@@ -18,7 +18,7 @@ from pathlib import Path
 from clingo import String, Symbol, SymbolType
 
 from specwire.engine import messages as msg
-from specwire.engine import policy_guard
+from specwire.engine import narrow, policy_guard
 from specwire.engine import policy_runner as policy
 from specwire.engine.catalog_index import CatalogIndex, ProfileKey
 from specwire.engine.fast import chains, components
@@ -190,16 +190,39 @@ class Resolver:
         unsteered: list[Symbol] | None = None
         stats.seconds_ground = stats.seconds_solve = 0.0
         stats.facts = 0
+        narrowed: list[tuple[components.Part, narrow.Narrowing]] = []
 
         def solve_part(part: components.Part, border: list[Symbol]) -> SolveOutcome | None:
+            if border or self.rule_files or narrow.candidate_links(index, part) <= narrow.NARROW_LINKS:
+                return solve_once(part, border)
+            narrowing = narrow.plan(index, part, lambda p: self._probe_facts(index, p, jobs), rules, ranks, pairs)
+            outcome = None
+            for last in range(narrow.WIDEN_ROUNDS, 0, -1):
+                outcome = solve_once(part, border, narrowing, last)
+                if outcome is None or not narrowing.widened_now:
+                    break
+            if outcome is not None:
+                outcome.proven = False
+                narrowed.append((part, narrowing))
+            return outcome
+
+        def solve_once(part: components.Part, border: list[Symbol], narrowing: narrow.Narrowing | None = None,
+                       rounds_left: int = 1) -> SolveOutcome | None:
+            """Ground and solve a part; a narrowed one is widened (and not explained) while rounds are left."""
             nonlocal unsteered
             names = {n.name for n in part.nodes}
             part_edges = [e for e in edges if e[0] in names]
             messages = Messages()
-            ctl = new_control([f"-c max_insert_depth={options.max_insert_depth}"], messages)
+            ctl = new_control([f"-c max_insert_depth={options.max_insert_depth}",
+                               *(narrow.SEARCH_OPTIONS if narrowing is not None else ())], messages)
             signatures: set[Signature] = set()
             facts = list(part_facts(index, self.registry, part, part_edges, options, jobs, ranks, signatures))
+            if narrowing is not None:
+                facts.extend(signed(narrowing.facts(), signatures))
             part_rules = [*rules, builtin_rule_file(APART_RULES)] if border else rules
+            if narrowing is not None:  # explained after the search (engine/narrow.py)
+                part_rules = [r for r in rules if r != builtin_rule_file(narrow.EXPLAIN_RULES)]
+                ctl.add("base", [], narrow.SEARCH_SHOWS)
             facts.extend(signed(border, signatures))
             # Policy rules may derive what the built-in rules read: only a program of specwire's own
             # rules leaves out the rules that cannot fire.
@@ -221,6 +244,11 @@ class Resolver:
                 stats.seconds_ground += time.perf_counter() - t0
                 limit = None if budget is None else _left(options, max(budget - stats.seconds_solve, MIN_SLICE))
                 outcome = solve(ctl, limit)
+                if narrowing is not None and outcome.models and not (
+                        rounds_left > 1 and narrowing.widen(_missing_inputs(outcome.symbols))):
+                    t0 = time.perf_counter()
+                    outcome.symbols = narrow.explain(ctl, messages, outcome.symbols)
+                    stats.seconds_ground += time.perf_counter() - t0
             stats.seconds_solve += outcome.seconds
             return outcome if not border or chains.proven_apart(outcome) else None
 
@@ -264,14 +292,18 @@ class Resolver:
                 "warning", "not_optimal",
                 f"the time limit of {options.timeout} s was reached: this is the best wiring found so far, "
                 "not proven optimal", "raise the limit with --timeout"))
+        for part, narrowing in narrowed:
+            diagnostics.append(msg.narrowed(len(part.nodes), narrowing.links, narrow.NARROW_KEEP,
+                                            len(narrowing.widened)))
         model = _read_model(symbols)
         return model, ((symbols, unsteered) if unsteered is not None else None)
 
 
-    def _probe_facts(self, index: CatalogIndex, part: components.Part) -> tuple[list[Symbol], frozenset[Signature]]:
+    def _probe_facts(self, index: CatalogIndex, part: components.Part,
+                     jobs: Sequence[str] = chains.PROBE_JOBS) -> tuple[list[Symbol], frozenset[Signature]]:
         signatures: set[Signature] = set()
         ranks = {n.name: i for i, n in enumerate(part.nodes)}
-        facts = list(part_facts(index, self.registry, part, [], ResolveOptions(), chains.PROBE_JOBS, ranks, signatures))
+        facts = list(part_facts(index, self.registry, part, [], ResolveOptions(), jobs, ranks, signatures))
         return facts, frozenset(signatures)
 
 
@@ -303,6 +335,12 @@ def _drop_cycles(edges: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], l
 
 
 # --------------------------------------------------------------------------- reading the answer
+
+
+def _missing_inputs(symbols: Sequence[Symbol]) -> list[tuple[str, str]]:
+    """The required inputs a wiring left empty, as (node, dependency)."""
+    return [(s.arguments[1].string, s.arguments[2].string) for s in symbols
+            if s.name == "error" and s.arguments[0].name == "missing_dependency"]
 
 
 def _read_model(symbols: Sequence[Symbol]) -> _Model:

@@ -73,7 +73,7 @@ def new_control(extra: Sequence[str] = (), messages: Messages | None = None) -> 
 
 
 def load_rules(ctl: Control, files: Iterable[Path], messages: Messages,
-               facts: frozenset[Signature] | None = None) -> None:
+               facts: frozenset[Signature] | None = None, without: frozenset[Signature] = frozenset()) -> None:
     """Load rule files; a syntax error becomes a RuleFileError with `file:line:col: message`.
 
     specwire's own files are added as one program text (engine/builtin_rules.py). Given `facts`
@@ -89,7 +89,7 @@ def load_rules(ctl: Control, files: Iterable[Path], messages: Messages,
     if own:
         # A built-in file edited into a syntax error raises here; loading it below says where.
         with contextlib.suppress(RuntimeError):
-            text = builtin_rules.program(own, facts if len(own) == len(paths) else None)
+            text = builtin_rules.program(own, facts if len(own) == len(paths) else None, without)
     if text is not None:
         ctl.add("base", [], text)
     for path in paths:

@@ -28,19 +28,22 @@ PATH = Path(__file__).with_name("builtin_rules.json")
 FileStatements = tuple[str, "tuple[Analysed, ...] | None"]
 
 
-def program(files: Sequence[Path], facts: frozenset[Signature] | None) -> str:
-    """The text of the given built-in rule files; given `facts`, without the rules that cannot fire."""
-    return _program(tuple((path, _stamp(path)) for path in files), facts)
+def program(files: Sequence[Path], facts: frozenset[Signature] | None,
+            without: frozenset[Signature] = frozenset()) -> str:
+    """The text of the given built-in rule files; given `facts`, without the rules that cannot fire
+    (nor those that derive only the predicates of `without`, taken as never true)."""
+    return _program(tuple((path, _stamp(path)) for path in files), facts, without)
 
 
 @lru_cache(maxsize=256)
-def _program(files: tuple[tuple[Path, tuple[int, int]], ...], facts: frozenset[Signature] | None) -> str:
+def _program(files: tuple[tuple[Path, tuple[int, int]], ...], facts: frozenset[Signature] | None,
+             without: frozenset[Signature] = frozenset()) -> str:
     analysed = [_statements(path, stamp) for path, stamp in files]
     if facts is None or any(statements is None for _, statements in analysed):
         # Each file starts in the base part, whatever the one before it ended with.
         return "\n".join(f"#program base.\n{text}" for text, _ in analysed)
     merged = [statement for _, statements in analysed for statement in statements or ()]
-    return "\n".join(text for text, _, _ in specialise(merged, facts))
+    return "\n".join(text for text, _, _ in specialise(merged, facts, without))
 
 
 @lru_cache(maxsize=64)

@@ -25,16 +25,23 @@ Signature = tuple[str, int]
 Analysed = tuple[str, tuple[Signature, ...], tuple[Signature, ...] | None]
 
 
-def specialise(statements: Sequence[Analysed], facts: Iterable[Signature]) -> list[Analysed]:
-    """The statements that can fire when only the predicates of `facts` have facts."""
-    present = set(facts)
+def specialise(statements: Sequence[Analysed], facts: Iterable[Signature],
+               without: frozenset[Signature] = frozenset()) -> list[Analysed]:
+    """The statements that can fire when only the predicates of `facts` have facts.
+
+    Predicates in `without` are taken as never true, whatever rule could derive them: what is left
+    derives exactly what the whole program derives without them (engine/narrow.py's probe reads the
+    link qualities of a program in which nothing is chosen, `use/4` and `insert/1` left out).
+    """
+    present = set(facts) - without
     changed = True
     while changed:
         changed = False
         for _, heads, body in statements:
             if heads and body is not None and all(signature in present for signature in body):
                 for signature in heads:
-                    if signature not in present:
+                    if signature not in present and signature not in without:
                         present.add(signature)
                         changed = True
-    return [s for s in statements if s[2] is None or all(signature in present for signature in s[2])]
+    return [s for s in statements if (s[2] is None or all(signature in present for signature in s[2]))
+            and not (s[1] and all(signature in without for signature in s[1]))]

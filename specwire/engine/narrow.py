@@ -1,0 +1,255 @@
+"""Narrowing: a tangled part's inputs consider only their best providers (a search, never proven).
+
+A pipeline of hundreds of steps drawn from a few step types, each written again and again on
+several job-type chains, gives every input dozens of interchangeable providers: 400 steps drawn at
+random from the built-in catalog make 45,000 candidate links, whose grounding alone takes 15 s and
+whose optimum clasp does not come near in minutes (benchmarks/RESULTS.md). Such a part is solved
+with each input narrowed to the `NARROW_KEEP` providers the rules rate best for it (choose.lp:
+`narrow`, `keep/3`); the rules still decide everything else, so every link of the answer is one the
+specs allow, and the order stays acyclic.
+
+The rating is the rules' own `link_ok/5` quality, read from a probe: the rules grounded on one
+step of each step profile and job type of the part (two where a profile can feed itself), with
+nothing chosen (`use/4` and `insert/1` left out: engine/fast/specialise.py), so it costs a
+fraction of the part's grounding. Among providers of equal quality the one written first is kept.
+
+An input the narrowed search leaves empty (its best providers were all downstream of it) is
+widened to every provider it has, and the part solved again. Explicit edges and --why-not pairs
+are always kept. The answer is marked not proven, and a `narrowed` warning says so.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+from clingo import Control, Function, Model, String, Symbol
+
+from specwire.engine.catalog_index import CatalogIndex, ProfileKey
+from specwire.engine.fast.components import Part
+from specwire.engine.fast.specialise import Signature
+from specwire.engine.pipeline_def import PipelineNode
+from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control
+from specwire.errors import RuleFileError
+
+#: A part with more candidate links than this is narrowed. Random pipelines over the built-in
+#: catalog pass it from about 150 steps; the 31 corpus pipelines have at most 300 (benchmarks/RESULTS.md).
+NARROW_LINKS = 2000
+#: Providers kept per input.
+NARROW_KEEP = 2
+#: Rounds of widening the inputs the narrowed search left empty.
+WIDEN_ROUNDS = 3
+#: The rules that explain a wiring (nothing else reads what they derive): a narrowed part is searched
+#: without them, three times faster at 400 steps, and they are grounded on the wiring found.
+EXPLAIN_RULES = "explain.lp"
+#: What the search without explain.lp shows: the wiring and the inputs it leaves empty.
+SEARCH_SHOWS = "#show use/4. #show insert/1. #show error/3."
+#: clasp's options for a narrowed search: cores shrunk to minimal ones. On five random 400-step
+#: pipelines the narrowed optimum was proven in 0.9-2.2 s with them; without, four in 0.7-1.4 s and
+#: one not in 10 s.
+SEARCH_OPTIONS = ("--opt-usc-shrink=min",)
+#: What the probe leaves out: with nothing chosen, it derives the link qualities and little else.
+UNCHOSEN: frozenset[Signature] = frozenset({("use", 4), ("insert", 1)})
+
+Input = tuple[str, str]  # a node's name and one of its dependencies
+ClassKey = tuple[ProfileKey, str]  # a step profile and a job type: steps the rules cannot tell apart
+FactWriter = Callable[[Part], tuple[list[Symbol], frozenset[Signature]]]
+
+
+@dataclass
+class Narrowing:
+    """The providers each input of a part may take, best first, and those kept for the search."""
+
+    candidates: dict[Input, list[str]]
+    kept: dict[Input, set[str]]
+    always: set[tuple[str, str, str]] = field(default_factory=set)
+    widened: set[Input] = field(default_factory=set)
+    #: Whether the last search's empty inputs were widened (then the part is searched again).
+    widened_now: bool = False
+
+    def facts(self) -> list[Symbol]:
+        """`narrow` and the kept links, for one search (which has not widened anything yet)."""
+        self.widened_now = False
+        keep = {(n1, n2, d) for (n2, d), names in self.kept.items() for n1 in names} | self.always
+        return [Function("narrow"), *(Function("keep", [String(a), String(b), String(d)]) for a, b, d in sorted(keep))]
+
+    def widen(self, inputs: Sequence[Input]) -> bool:
+        """Give these inputs every provider they have; False when none of them had any left out."""
+        changed = False
+        for key in inputs:
+            names = self.candidates.get(key)
+            if names is not None and len(self.kept[key]) < len(names):
+                self.kept[key] = set(names)
+                self.widened.add(key)
+                changed = True
+        self.widened_now = changed
+        return changed
+
+    @property
+    def links(self) -> int:
+        return sum(len(names) for names in self.candidates.values())
+
+
+def candidate_links(index: CatalogIndex, part: Part) -> int:
+    """How many provider-input pairs the rules would consider for the part's written steps."""
+    count: dict[ProfileKey, int] = defaultdict(int)
+    for node in part.nodes:
+        count[index.profile_for(node.step_type, node.job_type)] += 1
+    total = 0
+    for profile, copies in count.items():
+        for dep in index.profiles[profile].dependencies:
+            providers = {p for p, _out in index.providers_of.get((profile, dep.logical_name), ())}
+            total += copies * sum(count.get(p, 0) for p in providers)
+    return total
+
+
+def plan(index: CatalogIndex, part: Part, write: FactWriter, rules: Sequence[Path], ranks: dict[str, int],
+         pairs: Sequence[tuple[str, str]]) -> Narrowing:
+    """Each input's providers ranked by the rules' quality: the best `NARROW_KEEP` kept, and for a required
+    input the best provider that cannot close a cycle with it (`_escapes`); `pairs` always kept."""
+    def class_of(node: PipelineNode) -> ClassKey:
+        return index.profile_for(node.step_type, node.job_type), (node.job_type or "").lower()
+
+    classes = sorted({class_of(n) for n in part.nodes}, key=lambda c: (c[0][0], c[0][1] or "", c[1]))
+    quality = _probe(index, classes, write, rules)
+    by_class: dict[ClassKey, list[PipelineNode]] = defaultdict(list)
+    for node in sorted(part.nodes, key=lambda n: ranks[n.name]):
+        by_class[class_of(node)].append(node)
+    candidates: dict[Input, list[str]] = {}
+    kept: dict[Input, set[str]] = {}
+    for consumer in part.nodes:
+        c2 = class_of(consumer)
+        for dep in index.profiles[c2[0]].dependencies:
+            ranked = [(-q, ranks[n.name], n.name) for c1, nodes in by_class.items()
+                      if (q := quality.get((c1, c2, dep.logical_name))) is not None
+                      for n in nodes if n.name != consumer.name]
+            key = (consumer.name, dep.logical_name)
+            candidates[key] = [name for _, _, name in sorted(ranked)]
+            kept[key] = set(candidates[key][:NARROW_KEEP])
+    classes_of = {n.name: class_of(n) for n in part.nodes}
+    required = {(n.name, d.logical_name) for n in part.nodes for d in index.profiles[classes_of[n.name][0]].dependencies
+                if d.required}
+    for key, provider in _outlets(candidates, required, ranks):
+        kept[key].add(provider)
+    for key, provider in _escapes(index, by_class, quality, classes_of, kept).items():
+        kept[key].add(provider)
+    always = {(a, b, dep.logical_name) for a, b in pairs if a in classes_of and b in classes_of
+              for dep in index.profiles[classes_of[b][0]].dependencies}
+    return Narrowing(candidates, kept, always)
+
+
+def _outlets(candidates: dict[Input, list[str]], required: set[Input],
+             ranks: dict[str, int]) -> list[tuple[Input, str]]:
+    """For each step that could feed a required input, one such input kept for it: the one where it
+    stands highest among the candidates (then the consumer written first).
+
+    A written step whose outputs feed no required input is charged as idle (objective.lp), and whether
+    it could feed one is read from the links the rules see: with an outlet kept for every step, the
+    narrowed search sees each step's chance to be used exactly as the whole search does.
+    """
+    best: dict[str, tuple[int, int, Input]] = {}
+    for key in sorted(required & candidates.keys(), key=lambda k: (ranks[k[0]], k[1])):
+        for place, provider in enumerate(candidates[key]):
+            offer = (place, ranks[key[0]], key)
+            if provider not in best or offer < best[provider]:
+                best[provider] = offer
+    return [(key, provider) for provider, (_place, _rank, key) in best.items()]
+
+
+def _escapes(index: CatalogIndex, by_class: dict[ClassKey, list[PipelineNode]],
+             quality: dict[tuple[ClassKey, ClassKey, str], int], classes_of: dict[str, ClassKey],
+             kept: dict[Input, set[str]]) -> dict[Input, str]:
+    """For each required input, its best provider of a class the consumer's class cannot reach.
+
+    The best providers of two step types are often each other (imputation feeds feature selection and
+    the other way round): kept alone, they leave one input empty. Between classes, the narrowed search
+    can only wire what the kept links allow, so a provider whose class the consumer's class cannot
+    reach through them never closes a cycle. Each escape is added only while that holds, and adding
+    one keeps it true for those added before (a path back would run through the new one's ends).
+    """
+    graph: dict[ClassKey, set[ClassKey]] = defaultdict(set)
+    for (name, _dep), names in kept.items():
+        for provider in names:
+            graph[classes_of[provider]].add(classes_of[name])
+    escapes: dict[Input, str] = {}
+    for c2 in sorted(by_class, key=lambda c: (c[0][0], c[0][1] or "", c[1])):
+        for dep in index.profiles[c2[0]].dependencies:
+            if not dep.required:
+                continue
+            offers = sorted(((-q, c1) for c1 in by_class if c1 != c2
+                             and (q := quality.get((c1, c2, dep.logical_name))) is not None),
+                            key=lambda o: (o[0], o[1][0][0], o[1][0][1] or "", o[1][1]))
+            reach = _reachable(graph, c2)
+            for _q, c1 in offers:
+                if c1 not in reach:
+                    graph[c1].add(c2)
+                    for node in by_class[c2]:
+                        escapes[(node.name, dep.logical_name)] = by_class[c1][0].name
+                    break
+    return escapes
+
+
+def _reachable(graph: dict[ClassKey, set[ClassKey]], start: ClassKey) -> set[ClassKey]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _probe(index: CatalogIndex, classes: Sequence[ClassKey], write: FactWriter,
+           rules: Sequence[Path]) -> dict[tuple[ClassKey, ClassKey, str], int]:
+    """`link_ok/5` qualities between classes: the rules on one step per class, two where it can feed itself."""
+    key = ("narrow_probe", tuple(classes), tuple(rules))
+    cached = index.symbols.get(key)
+    if cached is not None:
+        return cast(dict[tuple[ClassKey, ClassKey, str], int], cached)
+    nodes: list[PipelineNode] = []
+    class_of: dict[str, ClassKey] = {}
+    for i, (profile, job) in enumerate(classes):
+        feeds_itself = any(p == profile for dep in index.profiles[profile].dependencies
+                           for p, _out in index.providers_of.get((profile, dep.logical_name), ()))
+        for copy in ("a", "b") if feeds_itself else ("a",):
+            name = f"{copy}{i}"
+            nodes.append(PipelineNode(name, profile[0], job or None))
+            class_of[name] = (profile, job)
+    facts, signatures = write(Part(nodes))
+    messages = Messages()
+    ctl = new_control(messages=messages)
+    load_rules(ctl, rules, messages, signatures, without=UNCHOSEN)
+    add_facts(ctl, facts)
+    ground(ctl, messages, rules)
+    quality: dict[tuple[ClassKey, ClassKey, str], int] = {}
+    for atom in ctl.symbolic_atoms.by_signature("link_ok", 5):
+        n1, _out, n2, dep, q = atom.symbol.arguments
+        link = (class_of[n1.string], class_of[n2.string], dep.string)
+        quality[link] = max(quality.get(link, q.number), q.number)
+    index.symbols[key] = quality
+    return quality
+
+
+def explain(ctl: Control, messages: Messages, wiring: Sequence[Symbol]) -> list[Symbol]:
+    """The shown atoms of the full rules for the wiring found: explain.lp grounded on it, and solved
+    with every choice fixed (each `use/4` and `insert/1` true when in the wiring, false otherwise)."""
+    path = builtin_rule_file(EXPLAIN_RULES)
+    ctl.add("explain", [], path.read_text(encoding="utf-8"))
+    try:
+        ctl.ground([("explain", [])])
+    except RuntimeError:
+        raise RuleFileError("; ".join(messages.errors()[:3]) or f"{path}: grounding failed") from None
+    chosen = set(wiring)
+    fixed = [(atom.symbol, atom.symbol in chosen) for signature in UNCHOSEN
+             for atom in ctl.symbolic_atoms.by_signature(*signature)]
+    found: list[Symbol] = []
+
+    def keep(model: Model) -> None:
+        found[:] = model.symbols(shown=True)
+
+    ctl.solve(assumptions=fixed, on_model=keep)
+    return found
