@@ -108,3 +108,38 @@ def test_a_small_pipeline_is_not_narrowed() -> None:
     result = Resolver(load_registry()).resolve(_random(30, 0))
     assert "narrowed" not in [d.kind for d in result.diagnostics]
     assert result.stats.proven_optimal
+
+
+def test_the_probe_rates_every_link_the_full_rules_allow() -> None:
+    """One step per profile and job type (two where it feeds itself), nothing chosen: the candidates it
+    gives each input are exactly the written providers with a `link_ok/5`, at their best quality."""
+    from specwire.engine.fast.components import Part
+    from specwire.engine.resolver import WIRING_RULES
+    from specwire.engine.solver import builtin_rule_file
+
+    pipeline = _random(80, 3)
+    resolver = Resolver(load_registry())
+    index = resolver.index_for(list(pipeline.nodes))
+    ranks = {n.name: i for i, n in enumerate(pipeline.nodes)}
+    jobs = sorted({n.job_type.lower() for n in pipeline.nodes if n.job_type})
+    narrowing = narrow.plan(index, Part(list(pipeline.nodes)), lambda p: resolver._probe_facts(index, p, jobs),
+                            [builtin_rule_file(f) for f in WIRING_RULES], ranks, [])
+    ctl = clingo.Control(["--warn=none"])
+    for path in rule_files(resolver):
+        ctl.load(str(path))
+    with ctl.backend() as backend:
+        for symbol in program_facts(resolver, pipeline, ResolveOptions(suggest=False)):
+            backend.add_rule([backend.add_atom(symbol)])
+    ctl.ground([("base", [])])
+    nodes = {a.symbol.arguments[0] for a in ctl.symbolic_atoms.by_signature("node", 1)}
+    best: dict[tuple[str, str], dict[str, int]] = {}
+    for atom in ctl.symbolic_atoms.by_signature("link_ok", 5):
+        n1, _o, n2, dep, quality = atom.symbol.arguments
+        if n1 in nodes and n2 in nodes:
+            providers = best.setdefault((n2.string, dep.string), {})
+            providers[n1.string] = max(providers.get(n1.string, quality.number), quality.number)
+    assert best
+    for key, providers in best.items():
+        ranked = sorted(providers, key=lambda n: (-providers[n], ranks[n]))
+        assert narrowing.candidates[key] == ranked, key
+    assert all(not names for key, names in narrowing.candidates.items() if key not in best)

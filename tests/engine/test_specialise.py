@@ -68,6 +68,20 @@ def test_a_choice_head_makes_its_atoms_possible() -> None:
     assert _kept(program, {("b", 1)}) == []
 
 
+def test_predicates_taken_as_never_true_leave_out_what_derives_or_reads_them() -> None:
+    program = "{ pick(X) } :- a(X). w(X) :- pick(X). q(X) :- a(X), not pick(X). v(X) :- q(X)."
+    kept = _kept_without(program, {("a", 1)}, {("pick", 1)})
+    assert kept == ["q(X) :- a(X); not pick(X).", "v(X) :- q(X)."]
+    # What is left derives what the whole program derives when nothing is picked.
+    whole = "{ pick(X) } :- a(X). w(X) :- pick(X). q(X) :- a(X), not pick(X). v(X) :- q(X). :- pick(_)."
+    assert _answer(_analysed(whole), "a(1). a(2).") == _answer(
+        specialise(_analysed(program), {("a", 1)}, frozenset({("pick", 1)})), "a(1). a(2).")
+
+
+def _kept_without(text: str, facts: set[tuple[str, int]], without: set[tuple[str, int]]) -> list[str]:
+    return [s[0] for s in specialise(_analysed(text), facts, frozenset(without)) if not s[0].startswith("#program")]
+
+
 def test_heads_it_cannot_read_keep_every_statement() -> None:
     for program in ("p(1;2). q(X) :- p(X). r(X) :- e(X).", "#external e(1). r(X) :- e(X)."):
         assert analyse(_statements(program)) is None
@@ -107,8 +121,8 @@ def _both(registry: SpecRegistry, definition: PipelineDefinition, options: Resol
     dropped: list[int] = []
     real = builtin_rules.specialise
 
-    def counting(statements: Sequence[Analysed], facts: Any) -> list[Analysed]:
-        kept = real(statements, facts)
+    def counting(statements: Sequence[Analysed], facts: Any, without: Any = frozenset()) -> list[Analysed]:
+        kept = real(statements, facts, without)
         dropped.append(len(statements) - len(kept))
         return kept
 
@@ -116,7 +130,7 @@ def _both(registry: SpecRegistry, definition: PipelineDefinition, options: Resol
     monkeypatch.setattr(builtin_rules, "specialise", counting)
     special = resolver.resolve(definition, options)
     builtin_rules._program.cache_clear()
-    monkeypatch.setattr(builtin_rules, "specialise", lambda statements, facts: list(statements))
+    monkeypatch.setattr(builtin_rules, "specialise", lambda statements, facts, without=(): list(statements))
     whole = resolver.resolve(definition, options)
     builtin_rules._program.cache_clear()
     return special, whole, sum(dropped)
