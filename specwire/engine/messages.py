@@ -351,9 +351,11 @@ def for_python(diagnostic: Diagnostic) -> Diagnostic:
 
 def narrowed(steps: int, links: int, keep: int, widened: int) -> Diagnostic:
     """A tangled part solved with each input narrowed to its best providers (engine/narrow.py)."""
-    again = f"; {widened} input(s) left empty by that were given all their providers" if widened else ""
+    best = "its best-rated provider" if keep == 1 else f"its {keep} best-rated providers"
+    again = f"; {widened} input(s) the search left empty were given all their providers" if widened else ""
     return Diagnostic(
         "warning", "narrowed",
-        f"{steps} steps with {links} candidate links: each input considered only its {keep} best-rated "
-        f"providers{again}. Every link is one the specs allow, but the wiring is not proven optimal",
+        f"{steps} steps with {links} candidate links: the search gave each input only {best} (and, where "
+        f"needed, one that keeps a step from idling or an input out of a cycle){again}. Every link is one the "
+        "specs allow, but the wiring is not proven optimal",
         "write explicit edges for the steps whose wiring matters, or resolve the pipeline in smaller parts")

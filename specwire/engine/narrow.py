@@ -4,7 +4,7 @@ A pipeline of hundreds of steps drawn from a few step types, each written again 
 several job-type chains, gives every input dozens of interchangeable providers: 400 steps drawn at
 random from the built-in catalog make 45,000 candidate links, whose grounding alone takes 15 s and
 whose optimum clasp does not come near in minutes (benchmarks/RESULTS.md). Such a part is solved
-with each input narrowed to the `NARROW_KEEP` providers the rules rate best for it (choose.lp:
+with each input narrowed to the one or two providers the rules rate best for it (choose.lp:
 `narrow`, `keep/3`); the rules still decide everything else, so every link of the answer is one the
 specs allow, and the order stays acyclic.
 
@@ -38,8 +38,12 @@ from specwire.errors import RuleFileError
 #: A part with more candidate links than this is narrowed. Random pipelines over the built-in
 #: catalog pass it from about 150 steps; the 31 corpus pipelines have at most 300 (benchmarks/RESULTS.md).
 NARROW_LINKS = 2000
-#: Providers kept per input.
+#: Providers kept per input: two, or one in a part of more than NARROW_LARGE_LINKS candidate links.
+#: The search grows with the links kept: 400 random steps (36,000 links) take 2.0-2.5 s in process
+#: with two kept and 1.2-1.5 s with one; by the full rules' costs the wiring with two is about 4 %
+#: better (benchmarks/narrowing.py).
 NARROW_KEEP = 2
+NARROW_LARGE_LINKS = 20_000
 #: Rounds of widening the inputs the narrowed search left empty.
 WIDEN_ROUNDS = 3
 #: The rules that explain a wiring (nothing else reads what they derive): a narrowed part is searched
@@ -65,6 +69,8 @@ class Narrowing:
 
     candidates: dict[Input, list[str]]
     kept: dict[Input, set[str]]
+    #: How many of each input's best providers were kept (before outlets and escapes).
+    keep: int
     always: set[tuple[str, str, str]] = field(default_factory=set)
     widened: set[Input] = field(default_factory=set)
     #: Whether the last search's empty inputs were widened (then the part is searched again).
@@ -108,7 +114,7 @@ def candidate_links(index: CatalogIndex, part: Part) -> int:
 
 def plan(index: CatalogIndex, part: Part, write: FactWriter, rules: Sequence[Path], ranks: dict[str, int],
          pairs: Sequence[tuple[str, str]]) -> Narrowing:
-    """Each input's providers ranked by the rules' quality: the best `NARROW_KEEP` kept, and for a required
+    """Each input's providers ranked by the rules' quality: the best few kept (NARROW_KEEP), and for a required
     input the best provider that cannot close a cycle with it (`_escapes`); `pairs` always kept."""
     def class_of(node: PipelineNode) -> ClassKey:
         return index.profile_for(node.step_type, node.job_type), (node.job_type or "").lower()
@@ -119,16 +125,15 @@ def plan(index: CatalogIndex, part: Part, write: FactWriter, rules: Sequence[Pat
     for node in sorted(part.nodes, key=lambda n: ranks[n.name]):
         by_class[class_of(node)].append(node)
     candidates: dict[Input, list[str]] = {}
-    kept: dict[Input, set[str]] = {}
     for consumer in part.nodes:
         c2 = class_of(consumer)
         for dep in index.profiles[c2[0]].dependencies:
             ranked = [(-q, ranks[n.name], n.name) for c1, nodes in by_class.items()
                       if (q := quality.get((c1, c2, dep.logical_name))) is not None
                       for n in nodes if n.name != consumer.name]
-            key = (consumer.name, dep.logical_name)
-            candidates[key] = [name for _, _, name in sorted(ranked)]
-            kept[key] = set(candidates[key][:NARROW_KEEP])
+            candidates[(consumer.name, dep.logical_name)] = [name for _, _, name in sorted(ranked)]
+    keep = NARROW_KEEP if sum(map(len, candidates.values())) <= NARROW_LARGE_LINKS else 1
+    kept = {key: set(names[:keep]) for key, names in candidates.items()}
     classes_of = {n.name: class_of(n) for n in part.nodes}
     required = {(n.name, d.logical_name) for n in part.nodes for d in index.profiles[classes_of[n.name][0]].dependencies
                 if d.required}
@@ -138,7 +143,7 @@ def plan(index: CatalogIndex, part: Part, write: FactWriter, rules: Sequence[Pat
         kept[key].add(provider)
     always = {(a, b, dep.logical_name) for a, b in pairs if a in classes_of and b in classes_of
               for dep in index.profiles[classes_of[b][0]].dependencies}
-    return Narrowing(candidates, kept, always)
+    return Narrowing(candidates, kept, keep, always)
 
 
 def _outlets(candidates: dict[Input, list[str]], required: set[Input],

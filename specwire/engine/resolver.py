@@ -293,7 +293,7 @@ class Resolver:
                 f"the time limit of {options.timeout} s was reached: this is the best wiring found so far, "
                 "not proven optimal", "raise the limit with --timeout"))
         for part, narrowing in narrowed:
-            diagnostics.append(msg.narrowed(len(part.nodes), narrowing.links, narrow.NARROW_KEEP,
+            diagnostics.append(msg.narrowed(len(part.nodes), narrowing.links, narrowing.keep,
                                             len(narrowing.widened)))
         model = _read_model(symbols)
         return model, ((symbols, unsteered) if unsteered is not None else None)

@@ -48,6 +48,7 @@ def test_keeping_every_provider_gives_the_plain_answer(cursus_dir: Path, monkeyp
     plain = [Resolver(registry).resolve(load_pipeline_file(p), ResolveOptions(ignore_edges=True)) for p in paths]
     monkeypatch.setattr(narrow, "NARROW_LINKS", 0)
     monkeypatch.setattr(narrow, "NARROW_KEEP", 10**6)
+    monkeypatch.setattr(narrow, "NARROW_LARGE_LINKS", 10**9)
     narrowed = 0
     for path, expected in zip(paths, plain, strict=True):
         got = Resolver(registry).resolve(load_pipeline_file(path), ResolveOptions(ignore_edges=True))
