@@ -72,7 +72,7 @@ def full_verdict(resolver: Resolver, pipeline: PipelineDefinition,
 
         def read(model: clingo.Model, found: dict[str, Any] = found) -> None:
             atoms = model.symbols(atoms=True)
-            found["cost"] = list(model.cost)[:5]
+            found["cost"] = list(model.cost)[:5]  # levels 5, 3, 2, 1, 0 (4 only with policies)
             found["terms"] = {t: sum(1 for a in atoms if a.name == t) for t in TERMS}
 
         outcome = ctl.solve(assumptions=[(u, u in wiring) for u in uses] + [(i, False) for i in inserts],
@@ -89,7 +89,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args()
     registry = load_registry()
-    print("| steps | seed | search | resolve | full rules' cost @5/@4/@3/@2/@1 | idle / bypass / parity at @2 |")
+    print("| steps | seed | search | resolve | full rules' cost by level (@5/@3/@2/@1/@0) "
+          "| idle / bypass / parity at @2 |")
     print("|---|---|---|---|---|---|")
     for seed in args.seeds:
         pipeline = shapes.random_pipeline(args.size, sorted(registry.step_types()), seed=seed)
