@@ -1,7 +1,7 @@
 """How good is a narrowed wiring (engine/narrow.py)? Both answers scored by the full rules.
 
 A random pipeline over the built-in catalog (benchmarks/shapes.py) is resolved twice in process:
-narrowed (the default for a part of more than NARROW_LINKS candidate links) and plain (narrowing
+narrowed (the default for a part past NARROW_PAIRINGS) and plain (narrowing
 off, under the same time limit a CLI resolve has, 60 s by default). Each wiring is then fixed in the
 full program (every provider of every input) and its cost read level by level: the full rules'
 verdict on both, whatever each search saw.
@@ -39,14 +39,14 @@ TERMS = ("idle", "bypass", "flip", "parity_miss", "draws_on", "unused_optional",
 
 def _resolve(resolver: Resolver, pipeline: PipelineDefinition, timeout: float,
              narrowing: bool) -> tuple[ResolvedPipeline, float]:
-    saved = narrow.NARROW_LINKS
-    narrow.NARROW_LINKS = saved if narrowing else 10**12
+    saved = narrow.NARROW_PAIRINGS
+    narrow.NARROW_PAIRINGS = 0 if narrowing else 10**15
     try:
         start = time.perf_counter()
         result = resolver.resolve(pipeline, ResolveOptions(timeout=timeout))
         return result, time.perf_counter() - start
     finally:
-        narrow.NARROW_LINKS = saved
+        narrow.NARROW_PAIRINGS = saved
 
 
 def full_verdict(resolver: Resolver, pipeline: PipelineDefinition,

@@ -38,7 +38,7 @@ QUICK = [(100, 60), (300, 150), (1000, 500)]
 
 
 def _child(kind: str, nodes: int, types: int, runs: int, limit: float) -> dict[str, Any]:
-    sys.path.insert(0, str(HERE))
+    sys.path[:0] = [str(HERE), str(HERE.parent)]
     import synthetic
 
     from benchmarks.compare import score_edges
@@ -218,6 +218,7 @@ def run_shape(shape: str, size: int, runs: int, cache: str, inner_runs: int = 1)
 
 
 def _score(found: list[list[str]], intended: set[tuple[str, str]]) -> dict[str, float]:
+    sys.path.insert(0, str(HERE.parent))  # `python benchmarks/scale.py` puts only benchmarks/ on the path
     from benchmarks.compare import score_edges
 
     score = score_edges([(a, b) for a, b in found], frozenset(intended))

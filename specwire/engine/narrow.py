@@ -35,9 +35,13 @@ from specwire.engine.pipeline_def import PipelineNode
 from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control
 from specwire.errors import RuleFileError
 
-#: A part with more candidate links than this is narrowed. Random pipelines over the built-in
-#: catalog pass it from about 150 steps; the 31 corpus pipelines have at most 300 (benchmarks/RESULTS.md).
-NARROW_LINKS = 2000
+#: A part is narrowed when its inputs' candidates, squared and summed (`pairings`), pass this: the
+#: plain program's largest joins (bypass candidates, parity) grow with that sum, not with the links
+#: alone. 400 random steps of the built-in catalog: 3.1 million (plain grounding 15 s, 1.2 GB, and no
+#: good wiring in a minute); 200 random steps: 384,000; the 5,000-step synthetic pipeline, 46,000
+#: links but few per input: 615,000, proven by the plain search in about 3 s; a cursus corpus
+#: pipeline: at most 126 links (benchmarks/RESULTS.md).
+NARROW_PAIRINGS = 1_000_000
 #: Providers kept per input: two, or one in a part of more than NARROW_LARGE_LINKS candidate links.
 #: The search grows with the links kept: 400 random steps (36,000 links) take 2.0-2.5 s in process
 #: with two kept and 1.2-1.5 s with one; by the full rules' costs the wiring with two is about 4 %
@@ -99,8 +103,8 @@ class Narrowing:
         return sum(len(names) for names in self.candidates.values())
 
 
-def candidate_links(index: CatalogIndex, part: Part) -> int:
-    """How many provider-input pairs the rules would consider for the part's written steps."""
+def pairings(index: CatalogIndex, part: Part) -> int:
+    """The square of each input's count of candidate providers among the part's written steps, summed."""
     count: dict[ProfileKey, int] = defaultdict(int)
     for node in part.nodes:
         count[index.profile_for(node.step_type, node.job_type)] += 1
@@ -108,7 +112,7 @@ def candidate_links(index: CatalogIndex, part: Part) -> int:
     for profile, copies in count.items():
         for dep in index.profiles[profile].dependencies:
             providers = {p for p, _out in index.providers_of.get((profile, dep.logical_name), ())}
-            total += copies * sum(count.get(p, 0) for p in providers)
+            total += copies * sum(count.get(p, 0) for p in providers) ** 2
     return total
 
 

@@ -193,7 +193,7 @@ class Resolver:
         narrowed: list[tuple[components.Part, narrow.Narrowing]] = []
 
         def solve_part(part: components.Part, border: list[Symbol]) -> SolveOutcome | None:
-            if border or self.rule_files or narrow.candidate_links(index, part) <= narrow.NARROW_LINKS:
+            if border or self.rule_files or narrow.pairings(index, part) <= narrow.NARROW_PAIRINGS:
                 return solve_once(part, border)
             narrowing = narrow.plan(index, part, lambda p: self._probe_facts(index, p, jobs), rules, ranks, pairs)
             outcome = None

@@ -11,6 +11,7 @@ import pytest
 from rulekit import answer
 
 from specwire.engine import narrow
+from specwire.engine.fast.components import Part
 from specwire.engine.options import ResolveOptions
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode, load_pipeline_file
 from specwire.engine.program import program_facts, rule_files
@@ -51,7 +52,7 @@ def test_keeping_every_provider_gives_the_plain_answer(cursus_dir: Path, monkeyp
         return ResolveOptions(ignore_edges=True, why_not=((names[-1], names[0]),))
 
     plain = [Resolver(registry).resolve(load_pipeline_file(p), options(p)) for p in paths]
-    monkeypatch.setattr(narrow, "NARROW_LINKS", 0)
+    monkeypatch.setattr(narrow, "NARROW_PAIRINGS", 0)
     monkeypatch.setattr(narrow, "NARROW_KEEP", 10**6)
     monkeypatch.setattr(narrow, "NARROW_LARGE_LINKS", 10**9)
     narrowed = 0
@@ -96,8 +97,11 @@ def _full_rules_accept(resolver: Resolver, pipeline: PipelineDefinition,
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_a_tangle_is_narrowed_to_a_wiring_the_full_rules_accept(seed: int) -> None:
+def test_a_tangle_is_narrowed_to_a_wiring_the_full_rules_accept(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = _random(120, seed)
+    assert narrow.pairings(Resolver(load_registry()).index_for(list(pipeline.nodes)), Part(list(pipeline.nodes))) < (
+        narrow.NARROW_PAIRINGS)  # 400 random steps pass it; 120 keep the test fast
+    monkeypatch.setattr(narrow, "NARROW_PAIRINGS", 20_000)
     resolver = Resolver(load_registry())
     result = resolver.resolve(pipeline)
     warnings = [d for d in result.diagnostics if d.kind == "narrowed"]
@@ -116,10 +120,19 @@ def test_a_small_pipeline_is_not_narrowed() -> None:
     assert result.stats.proven_optimal
 
 
+def test_400_random_steps_are_a_tangle_and_no_corpus_pipeline_is(cursus_dir: Path) -> None:
+    big = _random(400, 0)
+    assert narrow.pairings(Resolver(load_registry()).index_for(list(big.nodes)), Part(list(big.nodes))) > (
+        narrow.NARROW_PAIRINGS)
+    registry = load_registry([cursus_dir / "specs.json"])
+    for path in sorted((cursus_dir / "dags").glob("*.json")):
+        nodes = list(load_pipeline_file(path).nodes)
+        assert narrow.pairings(Resolver(registry).index_for(nodes), Part(nodes)) < narrow.NARROW_PAIRINGS // 100
+
+
 def test_the_probe_rates_every_link_the_full_rules_allow() -> None:
     """One step per profile and job type (two where it feeds itself), nothing chosen: the candidates it
     gives each input are exactly the written providers with a `link_ok/5`, at their best quality."""
-    from specwire.engine.fast.components import Part
     from specwire.engine.resolver import WIRING_RULES
     from specwire.engine.solver import builtin_rule_file
 
