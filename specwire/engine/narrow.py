@@ -32,7 +32,15 @@ from specwire.engine.catalog_index import CatalogIndex, ProfileKey
 from specwire.engine.fast.components import Part
 from specwire.engine.fast.specialise import Signature
 from specwire.engine.pipeline_def import PipelineNode
-from specwire.engine.solver import Messages, add_facts, builtin_rule_file, ground, load_rules, new_control
+from specwire.engine.solver import (
+    Messages,
+    SolveOutcome,
+    add_facts,
+    builtin_rule_file,
+    ground,
+    load_rules,
+    new_control,
+)
 from specwire.errors import RuleFileError
 
 #: A part is narrowed when its inputs' candidates, squared and summed (`pairings`), pass this: the
@@ -42,6 +50,13 @@ from specwire.errors import RuleFileError
 #: links but few per input: 615,000, proven by the plain search in about 3 s; a cursus corpus
 #: pipeline: at most 126 links (benchmarks/RESULTS.md).
 NARROW_PAIRINGS = 1_000_000
+#: Between TRY_PAIRINGS and NARROW_PAIRINGS a part may be too tangled for the plain search, or not:
+#: the plain search gets PLAIN_SHARE of the time limit, and unless that proves its optimum the
+#: narrowed search runs too and the better wiring by the full rules is kept. 100 random steps:
+#: 50,000 pairings, not proven in a minute; 50 random steps: 7,400, proven in about 8 s; the
+#: synthetic sweep's parts: 56,000-615,000, proven in under 3 s.
+TRY_PAIRINGS = 20_000
+PLAIN_SHARE = 0.1
 #: Providers kept per input: two, or one in a part of more than NARROW_LARGE_LINKS candidate links.
 #: The search grows with the links kept: 400 random steps (36,000 links) take 2.0-2.5 s in process
 #: with two kept and 1.2-1.5 s with one; by the full rules' costs the wiring with two is about 4 %
@@ -262,3 +277,22 @@ def explain(ctl: Control, messages: Messages, wiring: Sequence[Symbol]) -> list[
 
     ctl.solve(assumptions=fixed, on_model=keep)
     return found
+
+
+def judge(ctl: Control, found: SolveOutcome) -> SolveOutcome | None:
+    """A narrowed wiring judged by the plain program of the same part (`ctl`, already solved): its cost
+    by the full rules and its shown atoms, or None when the full rules reject it."""
+    chosen = {s for s in found.symbols if s.name in ("use", "insert")}
+    atoms = [atom.symbol for signature in UNCHOSEN for atom in ctl.symbolic_atoms.by_signature(*signature)]
+    if not chosen <= set(atoms):
+        return None
+    judged: list[tuple[list[int], list[Symbol]]] = []
+
+    def keep(model: Model) -> None:
+        judged[:] = [(list(model.cost), list(model.symbols(shown=True)))]
+
+    ctl.solve(assumptions=[(atom, atom in chosen) for atom in atoms], on_model=keep)
+    if not judged:
+        return None
+    cost, symbols = judged[0]
+    return SolveOutcome(symbols, cost, proven=False, timed_out=False, models=1, seconds=found.seconds)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clingo import String, Symbol, SymbolType
+from clingo import Control, String, Symbol, SymbolType
 
 from specwire.engine import messages as msg
 from specwire.engine import narrow, policy_guard
@@ -191,24 +191,47 @@ class Resolver:
         stats.seconds_ground = stats.seconds_solve = 0.0
         stats.facts = 0
         narrowed: list[tuple[components.Part, narrow.Narrowing]] = []
+        sliced = False  # a plain search cut at its share of the time, no narrowed wiring better
 
         def solve_part(part: components.Part, border: list[Symbol]) -> SolveOutcome | None:
-            if border or self.rule_files or narrow.pairings(index, part) <= narrow.NARROW_PAIRINGS:
-                return solve_once(part, border)
+            nonlocal sliced
+            size = 0 if border or self.rule_files else narrow.pairings(index, part)
+            if size > narrow.NARROW_PAIRINGS:
+                return search_narrowed(part)[0]
+            if size <= narrow.TRY_PAIRINGS or budget is None:
+                return solve_once(part, border)[0]
+            # A part that may be too tangled for the plain search gets a share of the time; unless that
+            # proves its optimum, the narrowed search's wiring replaces the plain one if the full rules
+            # (the plain program) judge it better.
+            plain, ctl = solve_once(part, border, share=narrow.PLAIN_SHARE)
+            if plain is None or plain.proven:
+                return plain
+            found, narrowing = search_narrowed(part, keep=False)
+            judged = narrow.judge(ctl, found) if found is not None else None
+            if judged is None or (plain.models and plain.cost <= judged.cost):
+                sliced = True
+                return plain
+            narrowed.append((part, narrowing))
+            return judged
+
+        def search_narrowed(part: components.Part, keep: bool = True) -> tuple[SolveOutcome | None, narrow.Narrowing]:
+            """Each input narrowed to its best providers (engine/narrow.py), widened where left empty."""
             narrowing = narrow.plan(index, part, lambda p: self._probe_facts(index, p, jobs), rules, ranks, pairs)
             outcome = None
             for last in range(narrow.WIDEN_ROUNDS, 0, -1):
-                outcome = solve_once(part, border, narrowing, last)
+                outcome = solve_once(part, [], narrowing, last)[0]
                 if outcome is None or not narrowing.widened_now:
                     break
             if outcome is not None:
                 outcome.proven = False
-                narrowed.append((part, narrowing))
-            return outcome
+                if keep:
+                    narrowed.append((part, narrowing))
+            return outcome, narrowing
 
         def solve_once(part: components.Part, border: list[Symbol], narrowing: narrow.Narrowing | None = None,
-                       rounds_left: int = 1) -> SolveOutcome | None:
-            """Ground and solve a part; a narrowed one is widened (and not explained) while rounds are left."""
+                       rounds_left: int = 1, share: float = 1.0) -> tuple[SolveOutcome | None, Control]:
+            """Ground and solve a part within `share` of the time limit; a narrowed one is widened (and
+            not explained) while rounds are left."""
             nonlocal unsteered
             names = {n.name for n in part.nodes}
             part_edges = [e for e in edges if e[0] in names]
@@ -242,7 +265,8 @@ class Resolver:
                 t0 = time.perf_counter()
                 ground(ctl, messages, part_rules)
                 stats.seconds_ground += time.perf_counter() - t0
-                limit = None if budget is None else _left(options, max(budget - stats.seconds_solve, MIN_SLICE))
+                limit = None if budget is None else _left(
+                    options, max(min(budget - stats.seconds_solve, budget * share), MIN_SLICE))
                 outcome = solve(ctl, limit)
                 if narrowing is not None and outcome.models and not (
                         rounds_left > 1 and narrowing.widen(_missing_inputs(outcome.symbols))):
@@ -250,7 +274,7 @@ class Resolver:
                     outcome.symbols = narrow.explain(ctl, messages, outcome.symbols)
                     stats.seconds_ground += time.perf_counter() - t0
             stats.seconds_solve += outcome.seconds
-            return outcome if not border or chains.proven_apart(outcome) else None
+            return (outcome if not border or chains.proven_apart(outcome) else None), ctl
 
         if plain and len(parts) > 1:
             probed = {index.profile_for(n.step_type, n.job_type) for n in nodes
@@ -288,10 +312,12 @@ class Resolver:
                 "error", "timeout", f"no wiring found within the time limit of {options.timeout} s",
                 "raise the limit with --timeout, or resolve a smaller pipeline"))
         elif timed_out:
+            spent = (f"the plain search's share ({narrow.PLAIN_SHARE:.0%}) of the time limit of {options.timeout} s "
+                     "ran out and the narrowed search found no better wiring" if sliced
+                     else f"the time limit of {options.timeout} s was reached")
             diagnostics.append(Diagnostic(
-                "warning", "not_optimal",
-                f"the time limit of {options.timeout} s was reached: this is the best wiring found so far, "
-                "not proven optimal", "raise the limit with --timeout"))
+                "warning", "not_optimal", f"{spent}: this is the best wiring found so far, not proven optimal",
+                "raise the limit with --timeout"))
         for part, narrowing in narrowed:
             diagnostics.append(msg.narrowed(len(part.nodes), narrowing.links, narrowing.keep,
                                             len(narrowing.widened)))

@@ -66,10 +66,11 @@ def test_keeping_every_provider_gives_the_plain_answer(cursus_dir: Path, monkeyp
 
 
 def _full_rules_accept(resolver: Resolver, pipeline: PipelineDefinition,
-                       result: ResolvedPipeline) -> tuple[list[str], set[str]]:
+                       result: ResolvedPipeline, cost: list[int] | None = None) -> tuple[list[str], set[str]]:
     """The full rules (every provider of every input) with the answer's wiring fixed: the inputs they
-    leave empty and the inputs some written step could fill; an AssertionError when they reject it."""
-    ctl = clingo.Control(["--warn=none", "--opt-mode=ignore"])
+    leave empty and the inputs some written step could fill (and in `cost`, its cost by them); an
+    AssertionError when they reject it."""
+    ctl = clingo.Control(["--warn=none"])
     for path in rule_files(resolver):
         ctl.load(str(path))
     with ctl.backend() as backend:
@@ -87,6 +88,8 @@ def _full_rules_accept(resolver: Resolver, pipeline: PipelineDefinition,
     empty: list[str] = []
 
     def read(model: clingo.Model) -> None:
+        if cost is not None:
+            cost[:] = model.cost
         empty[:] = [f"{s.arguments[1].string}.{s.arguments[2].string}" for s in model.symbols(shown=True)
                     if s.name == "error" and s.arguments[0].name == "missing_dependency"]
 
@@ -118,6 +121,23 @@ def test_a_small_pipeline_is_not_narrowed() -> None:
     result = Resolver(load_registry()).resolve(_random(30, 0))
     assert "narrowed" not in [d.kind for d in result.diagnostics]
     assert result.stats.proven_optimal
+
+
+def test_a_part_the_plain_search_cannot_prove_in_its_share_takes_the_better_wiring() -> None:
+    """100 random steps (between TRY_PAIRINGS and NARROW_PAIRINGS): the plain search gets a tenth of
+    the time limit, the narrowed search's wiring is judged by the plain program, and the better one is
+    the answer, with its cost by the full rules."""
+    pipeline = _random(100, 0)
+    resolver = Resolver(load_registry())
+    size = narrow.pairings(resolver.index_for(list(pipeline.nodes)), Part(list(pipeline.nodes)))
+    assert narrow.TRY_PAIRINGS < size <= narrow.NARROW_PAIRINGS
+    result = resolver.resolve(pipeline, ResolveOptions(timeout=3))
+    kinds = [d.kind for d in result.diagnostics]
+    assert not result.stats.proven_optimal
+    assert "narrowed" in kinds or any("share" in d.message for d in result.diagnostics if d.kind == "not_optimal")
+    cost: list[int] = []
+    _full_rules_accept(resolver, pipeline, result, cost)
+    assert result.stats.cost == cost
 
 
 def test_400_random_steps_are_a_tangle_and_no_corpus_pipeline_is(cursus_dir: Path) -> None:
