@@ -12,10 +12,15 @@ The rating is the rules' own `link_ok/5` quality, read from a probe: the rules g
 step of each step profile and job type of the part (two where a profile can feed itself), with
 nothing chosen (`use/4` and `insert/1` left out: engine/fast/specialise.py), so it costs a
 fraction of the part's grounding. Among providers of equal quality the one written first is kept.
+Two more links are kept where needed: an outlet for every step that could feed a required input
+(else the search could not avoid charging it as idle), and an escape for every required input (its
+best provider that cannot close a cycle with it). An input the search still leaves empty is widened
+to every provider it has, and the part solved again. Explicit edges and --why-not pairs are always
+kept. The answer is marked not proven, and a `narrowed` warning says so.
 
-An input the narrowed search leaves empty (its best providers were all downstream of it) is
-widened to every provider it has, and the part solved again. Explicit edges and --why-not pairs
-are always kept. The answer is marked not proven, and a `narrowed` warning says so.
+Which parts: past NARROW_PAIRINGS at once (the plain program would not even ground in time); past
+TRY_PAIRINGS only when the plain search, given PLAIN_SHARE of the time limit, does not prove its
+answer, and then the narrowed wiring is kept only if the plain program judges it better (`judge`).
 """
 
 from __future__ import annotations
