@@ -198,7 +198,7 @@ class Resolver:
             size = 0 if border or self.rule_files else narrow.pairings(index, part)
             if size > narrow.NARROW_PAIRINGS:
                 return search_narrowed(part)[0]
-            if size <= narrow.TRY_PAIRINGS or budget is None:
+            if size <= narrow.TRY_PAIRINGS or budget is None or budget < narrow.TRY_MIN_SECONDS:
                 return solve_once(part, border)[0]
             # A part that may be too tangled for the plain search gets a share of the time; unless that
             # proves its optimum, the narrowed search's wiring replaces the plain one if the full rules

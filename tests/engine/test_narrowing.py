@@ -131,13 +131,17 @@ def test_a_part_the_plain_search_cannot_prove_in_its_share_takes_the_better_wiri
     resolver = Resolver(load_registry())
     size = narrow.pairings(resolver.index_for(list(pipeline.nodes)), Part(list(pipeline.nodes)))
     assert narrow.TRY_PAIRINGS < size <= narrow.NARROW_PAIRINGS
-    result = resolver.resolve(pipeline, ResolveOptions(timeout=3))
+    result = resolver.resolve(pipeline, ResolveOptions(timeout=narrow.TRY_MIN_SECONDS))
     kinds = [d.kind for d in result.diagnostics]
     assert not result.stats.proven_optimal
     assert "narrowed" in kinds or any("share" in d.message for d in result.diagnostics if d.kind == "not_optimal")
     cost: list[int] = []
     _full_rules_accept(resolver, pipeline, result, cost)
     assert result.stats.cost == cost
+    # A limit that leaves no room for both searches is the plain search's alone, as it always was.
+    short = resolver.resolve(pipeline, ResolveOptions(timeout=1))
+    assert "narrowed" not in [d.kind for d in short.diagnostics]
+    assert any("time limit of 1" in d.message for d in short.diagnostics if d.kind == "not_optimal")
 
 
 def test_400_random_steps_are_a_tangle_and_no_corpus_pipeline_is(cursus_dir: Path) -> None:
