@@ -18,9 +18,10 @@ best provider that cannot close a cycle with it). An input the search still leav
 to every provider it has, and the part solved again. Explicit edges and --why-not pairs are always
 kept. The answer is marked not proven, and a `narrowed` warning says so.
 
-Which parts: past NARROW_PAIRINGS at once (the plain program would not even ground in time); past
-TRY_PAIRINGS only when the plain search, given PLAIN_SHARE of the time limit, does not prove its
-answer, and then the narrowed wiring is kept only if the plain program judges it better (`judge`).
+Which parts (`route`): past NARROW_PAIRINGS (and NARROW_PER_STEP per step) at once, since the plain
+program would not even ground in time; past TRY_PAIRINGS only when the plain search, given its slice
+of the time limit, does not prove its answer, and then the narrowed wiring is kept only if the plain
+program judges it better (`judge`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Literal, cast
 
 from clingo import Control, Function, Model, String, Symbol
 
@@ -48,20 +49,23 @@ from specwire.engine.solver import (
 )
 from specwire.errors import RuleFileError
 
-#: A part is narrowed when its inputs' candidates, squared and summed (`pairings`), pass this: the
-#: plain program's largest joins (bypass candidates, parity) grow with that sum, not with the links
-#: alone. 400 random steps of the built-in catalog: 3.1 million (plain grounding 15 s, 1.2 GB, and no
-#: good wiring in a minute); 200 random steps: 384,000; the 5,000-step synthetic pipeline, 46,000
-#: links but few per input: 615,000, proven by the plain search in about 3 s; a cursus corpus
-#: pipeline: at most 126 links (benchmarks/RESULTS.md).
+#: A part is narrowed at once when its inputs' candidates, squared and summed (`pairings`), pass
+#: NARROW_PAIRINGS and NARROW_PER_STEP per step: the plain program's largest joins (bypass
+#: candidates, parity) grow with that sum. 400 random steps of the built-in catalog: 3.1 million,
+#: 7,700 per step (plain grounding 15 s, 1.2 GB, and no good wiring in a minute); the 10,000-step
+#: synthetic pipeline: 1.2 million but 124 per step (few candidates per input, which the plain search
+#: proves); a cursus corpus pipeline: a few hundred in all (benchmarks/RESULTS.md).
 NARROW_PAIRINGS = 1_000_000
-#: Between TRY_PAIRINGS and NARROW_PAIRINGS a part may be too tangled for the plain search, or not:
-#: the plain search gets PLAIN_SHARE of the time limit, and unless that proves its optimum the
-#: narrowed search runs too and the better wiring by the full rules is kept. 100 random steps:
-#: 50,000 pairings, not proven in a minute; 50 random steps: 7,400, proven in about 8 s; the
-#: synthetic sweep's parts: 56,000-615,000, proven in under 3 s.
+NARROW_PER_STEP = 1_000
+#: Past TRY_PAIRINGS a part may be too tangled for the plain search, or not (100 random steps:
+#: 50,000, not proven in a minute; 50 random steps: 7,400, proven in about 8 s; the synthetic
+#: sweep's parts: 56,000-615,000, proven in under 3 s at 5,001 steps): the plain search gets its
+#: slice of the time limit, PLAIN_SHARE of it or PLAIN_SECONDS_PER_STEP per step if more, and
+#: unless that proves its optimum the narrowed search runs too and the better wiring by the full
+#: rules is kept.
 TRY_PAIRINGS = 20_000
 PLAIN_SHARE = 0.1
+PLAIN_SECONDS_PER_STEP = 0.002
 #: ... when the time limit leaves room for both searches: under this many seconds the plain search
 #: gets all of it, as it always did (the narrowed search's probe and grounding are not bounded by
 #: the limit; a 5,000-step synthetic part under a 0.34 s limit took 15.8 s with both, 4.7 s plain).
@@ -127,6 +131,20 @@ class Narrowing:
         return sum(len(names) for names in self.candidates.values())
 
 
+def route(pairing_count: int, steps: int, budget: float | None) -> Literal["plain", "narrowed", "try"]:
+    """How a part is searched: plainly, narrowed at once, or the plain search first for its slice."""
+    if pairing_count > NARROW_PAIRINGS and pairing_count > NARROW_PER_STEP * steps:
+        return "narrowed"
+    if pairing_count <= TRY_PAIRINGS or budget is None or budget < TRY_MIN_SECONDS:
+        return "plain"
+    return "try"
+
+
+def plain_slice(budget: float, steps: int) -> float:
+    """The seconds the plain search gets before the narrowed search is tried."""
+    return min(budget, max(PLAIN_SHARE * budget, PLAIN_SECONDS_PER_STEP * steps))
+
+
 def pairings(index: CatalogIndex, part: Part) -> int:
     """The square of each input's count of candidate providers among the part's written steps, summed."""
     count: dict[ProfileKey, int] = defaultdict(int)
@@ -152,14 +170,16 @@ def plan(index: CatalogIndex, part: Part, write: FactWriter, rules: Sequence[Pat
     by_class: dict[ClassKey, list[PipelineNode]] = defaultdict(list)
     for node in sorted(part.nodes, key=lambda n: ranks[n.name]):
         by_class[class_of(node)].append(node)
+    offers: dict[tuple[ClassKey, str], list[tuple[int, int, str]]] = defaultdict(list)
+    for (c1, c2, dep_name), q in quality.items():
+        offers[(c2, dep_name)].extend((-q, ranks[n.name], n.name) for n in by_class.get(c1, ()))
+    ranked = {key: [name for _, _, name in sorted(found)] for key, found in offers.items()}
     candidates: dict[Input, list[str]] = {}
     for consumer in part.nodes:
         c2 = class_of(consumer)
         for dep in index.profiles[c2[0]].dependencies:
-            ranked = [(-q, ranks[n.name], n.name) for c1, nodes in by_class.items()
-                      if (q := quality.get((c1, c2, dep.logical_name))) is not None
-                      for n in nodes if n.name != consumer.name]
-            candidates[(consumer.name, dep.logical_name)] = [name for _, _, name in sorted(ranked)]
+            names = ranked.get((c2, dep.logical_name), [])
+            candidates[(consumer.name, dep.logical_name)] = [n for n in names if n != consumer.name]
     keep = NARROW_KEEP if sum(map(len, candidates.values())) <= NARROW_LARGE_LINKS else 1
     kept = {key: set(names[:keep]) for key, names in candidates.items()}
     classes_of = {n.name: class_of(n) for n in part.nodes}

@@ -191,26 +191,29 @@ class Resolver:
         stats.seconds_ground = stats.seconds_solve = 0.0
         stats.facts = 0
         narrowed: list[tuple[components.Part, narrow.Narrowing]] = []
-        sliced = False  # a plain search cut at its share of the time, no narrowed wiring better
+        sliced: float | None = None  # a plain search cut at its slice (seconds), no narrowed wiring better
 
         def solve_part(part: components.Part, border: list[Symbol]) -> SolveOutcome | None:
             nonlocal sliced
-            size = 0 if border or self.rule_files else narrow.pairings(index, part)
-            if size > narrow.NARROW_PAIRINGS:
+            way = "plain" if border or self.rule_files else narrow.route(
+                narrow.pairings(index, part), len(part.nodes), budget)
+            if way == "narrowed":
                 return search_narrowed(part)[0]
-            if size <= narrow.TRY_PAIRINGS or budget is None or budget < narrow.TRY_MIN_SECONDS:
+            if way == "plain" or budget is None:
                 return solve_once(part, border)[0]
-            # A part that may be too tangled for the plain search gets a share of the time; unless that
+            # A part that may be too tangled for the plain search gets a slice of the time; unless that
             # proves its optimum, the narrowed search's wiring replaces the plain one if the full rules
             # (the plain program) judge it better.
-            plain, ctl = solve_once(part, border, share=narrow.PLAIN_SHARE)
+            sliced = narrow.plain_slice(budget, len(part.nodes))
+            plain, ctl = solve_once(part, border, cap=sliced)
             if plain is None or plain.proven:
+                sliced = None
                 return plain
             found, narrowing = search_narrowed(part, keep=False)
             judged = narrow.judge(ctl, found) if found is not None else None
             if judged is None or (plain.models and plain.cost <= judged.cost):
-                sliced = True
                 return plain
+            sliced = None
             narrowed.append((part, narrowing))
             return judged
 
@@ -229,9 +232,9 @@ class Resolver:
             return outcome, narrowing
 
         def solve_once(part: components.Part, border: list[Symbol], narrowing: narrow.Narrowing | None = None,
-                       rounds_left: int = 1, share: float = 1.0) -> tuple[SolveOutcome | None, Control]:
-            """Ground and solve a part within `share` of the time limit; a narrowed one is widened (and
-            not explained) while rounds are left."""
+                       rounds_left: int = 1, cap: float | None = None) -> tuple[SolveOutcome | None, Control]:
+            """Ground and solve a part within the time limit (and `cap` seconds); a narrowed one is
+            widened (and not explained) while rounds are left."""
             nonlocal unsteered
             names = {n.name for n in part.nodes}
             part_edges = [e for e in edges if e[0] in names]
@@ -266,7 +269,7 @@ class Resolver:
                 ground(ctl, messages, part_rules)
                 stats.seconds_ground += time.perf_counter() - t0
                 limit = None if budget is None else _left(
-                    options, max(min(budget - stats.seconds_solve, budget * share), MIN_SLICE))
+                    options, max(min(budget - stats.seconds_solve, cap or budget), MIN_SLICE))
                 outcome = solve(ctl, limit)
                 if narrowing is not None and outcome.models and not (
                         rounds_left > 1 and narrowing.widen(_missing_inputs(outcome.symbols))):
@@ -312,8 +315,8 @@ class Resolver:
                 "error", "timeout", f"no wiring found within the time limit of {options.timeout} s",
                 "raise the limit with --timeout, or resolve a smaller pipeline"))
         elif timed_out:
-            spent = (f"the plain search's share ({narrow.PLAIN_SHARE:.0%}) of the time limit of {options.timeout} s "
-                     "ran out and the narrowed search found no better wiring" if sliced
+            spent = (f"the plain search's slice ({sliced:.1f} s) of the time limit of {options.timeout} s ran out "
+                     "and the narrowed search found no better wiring" if sliced
                      else f"the time limit of {options.timeout} s was reached")
             diagnostics.append(Diagnostic(
                 "warning", "not_optimal", f"{spent}: this is the best wiring found so far, not proven optimal",
