@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from specwire.errors import BadInputError, ConfigError
 from specwire.pipeline import aws, display, endpoint, generation, loading, local, roles
+from specwire.pipeline.arguments import check_arguments
 from specwire.pipeline.fluent import FluentSteps
 from specwire.pipeline.state import ROLE_ENV, Environment, Plan, RequestedStep, sagemaker_name
 from specwire.plan import check_environment
@@ -88,6 +89,9 @@ class Pipeline(FluentSteps):
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"a pipeline needs a name, got {name!r}", suggested_fix="Pipeline('fraud-detection')")
+        check_environment(environment)  # first: its message says which environments there are
+        check_arguments(Pipeline.__init__, {k: v for k, v in locals().items() if k not in ("self", "name")},
+                        f"Pipeline({name!r})", _annotation_names)
         self.name = name
         self.sagemaker_name = sagemaker_name(name)
         self.role_arn = role_arn
@@ -331,3 +335,10 @@ def _builders() -> Any:
             suggested_fix="reinstall specwire (the SageMaker SDK is one of its dependencies): pip install specwire",
         ) from None
     return builders
+
+
+def _annotation_names() -> dict[str, Any]:
+    """The names Pipeline's annotations use that this module imports only for type checkers."""
+    from specwire.specs.registry import SpecRegistry
+
+    return {"SpecRegistry": SpecRegistry}
