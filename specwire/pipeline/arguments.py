@@ -9,15 +9,47 @@ one is a ConfigError that names the argument, what it got and what it takes.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
 from specwire.errors import ConfigError
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
+
+Class = TypeVar("Class", bound=type)
+_SPREAD = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+
+
+def checked_methods(names: Callable[[], dict[str, Any]]) -> Callable[[Class], Class]:
+    """A class decorator: each public method checks its arguments (`check_arguments`) before it runs."""
+    def decorate(cls: Class) -> Class:
+        for attribute, member in list(vars(cls).items()):
+            if not attribute.startswith("_") and inspect.isfunction(member):
+                setattr(cls, attribute, _checked(member, names))
+        return cls
+
+    return decorate
+
+
+def _checked(method: Callable[..., Any], names: Callable[[], dict[str, Any]]) -> Callable[..., Any]:
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError:
+            return method(self, *args, **kwargs)  # a wrong count of arguments: Python's own error
+        values = {name: value for name, value in list(bound.arguments.items())[1:]
+                  if signature.parameters[name].kind not in _SPREAD}
+        check_arguments(method, values, f"{method.__name__}()", names)
+        return method(self, *args, **kwargs)
+
+    return run
 
 
 def check_arguments(function: Callable[..., Any], values: Mapping[str, Any], what: str,

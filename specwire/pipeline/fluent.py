@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, cast
 
 from specwire.errors import ConfigError, UnknownStepError, did_you_mean
 from specwire.pipeline import generation
+from specwire.pipeline.arguments import checked_methods
 from specwire.pipeline.state import RequestedStep
 
 if TYPE_CHECKING:
@@ -22,6 +23,17 @@ if TYPE_CHECKING:
     from specwire.specs.registry import SpecRegistry
 
 
+def _annotation_names() -> dict[str, Any]:
+    """The names the annotations below use that this module imports only for type checkers."""
+    from specwire.configs import StepConfig
+    from specwire.configs.endpoint import EndpointDeploymentConfig
+    from specwire.specs.registry import SpecRegistry
+
+    return {"StepConfig": StepConfig, "EndpointDeploymentConfig": EndpointDeploymentConfig,
+            "SpecRegistry": SpecRegistry}
+
+
+@checked_methods(_annotation_names)
 class FluentSteps:
     """Adding steps by intent (`auto_train_*`) or one by one (`load_data`, `train_xgboost`, ...)."""
 

@@ -43,3 +43,18 @@ def test_right_arguments_are_kept_as_given() -> None:
 def test_an_unknown_environment_keeps_its_did_you_mean() -> None:
     with pytest.raises(BadInputError, match="did you mean 'prod'"):
         Pipeline("fraud", environment="prd")
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda p: p.add_step(5), "add_step(): step_type=5 is not accepted"),
+    (lambda p: p.connect(1, 2), "connect(): source=1 is not accepted"),
+    (lambda p: p.load_data("s3://fraud-data/raw/", data_format="xls"), "load_data(): data_format='xls'"),
+    (lambda p: p.load_data("s3://fraud-data/raw/", validation_split="a fifth"), "validation_split='a fifth'"),
+])
+def test_a_fluent_call_with_a_wrong_argument_names_it_and_leaves_the_pipeline_as_it_was(
+        call: Any, message: str) -> None:
+    pipeline = Pipeline("fraud").load_data("s3://fraud-data/raw/")
+    before = list(pipeline._steps)
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call(pipeline)
+    assert pipeline._steps == before

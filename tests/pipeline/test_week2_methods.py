@@ -103,7 +103,7 @@ def test_business_costs_threshold_and_gate_floor() -> None:
     ({"cost_matrix": {"false_negative": float("inf")}}, r"cost_matrix.false_negative: must be a finite number"),
     ({"cost_matrix": {"false_negative": -1, "false_positive": -2}}, "a wrong decision must cost more than the right"),
     ({"false_negative_cost": -3}, "false_negative_cost must be a non-negative number, got -3"),
-    ({"false_positive_cost": "5"}, "false_positive_cost must be a non-negative number"),
+    ({"false_positive_cost": "5"}, "false_positive_cost='5' is not accepted: input should be a valid number"),
     ({"cost_matrix": {"false_negative": 5}, "false_negative_cost": 3}, r"false_negative_cost=3 and cost_matrix"),
     ({"decision_threshold": 2.0}, "decision_threshold: must be between 0 and 1"),
 ])
