@@ -1,8 +1,8 @@
 """How good is a narrowed wiring (engine/narrow.py)? Both answers scored by the full rules.
 
 A random pipeline over the built-in catalog (benchmarks/shapes.py) is resolved twice in process:
-narrowed (the default for a part past NARROW_PAIRINGS) and plain (narrowing
-off, under the same time limit a CLI resolve has, 60 s by default). Each wiring is then fixed in the
+narrowed (every part at once) and plain (narrowing off, not even tried after the plain search's
+slice), under the same time limit a CLI resolve has, 60 s by default. Each wiring is then fixed in the
 full program (every provider of every input) and its cost read level by level: the full rules'
 verdict on both, whatever each search saw.
 
@@ -28,7 +28,7 @@ import shapes  # noqa: E402
 from specwire.engine import narrow  # noqa: E402
 from specwire.engine.options import ResolveOptions  # noqa: E402
 from specwire.engine.pipeline_def import PipelineDefinition  # noqa: E402
-from specwire.engine.program import program_facts, rule_files  # noqa: E402
+from specwire.engine.program import grounded_program  # noqa: E402
 from specwire.engine.resolver import Resolver  # noqa: E402
 from specwire.plan import ResolvedPipeline  # noqa: E402
 from specwire.specs.registry import load_registry  # noqa: E402
@@ -39,27 +39,25 @@ TERMS = ("idle", "bypass", "flip", "parity_miss", "draws_on", "unused_optional",
 
 def _resolve(resolver: Resolver, pipeline: PipelineDefinition, timeout: float,
              narrowing: bool) -> tuple[ResolvedPipeline, float]:
-    saved = narrow.NARROW_PAIRINGS
-    narrow.NARROW_PAIRINGS = 0 if narrowing else 10**15
+    names = ("NARROW_PAIRINGS", "NARROW_PER_STEP", "TRY_PAIRINGS")
+    saved = {name: getattr(narrow, name) for name in names}
+    # Narrowed: every part at once. Plain: never, not even after the plain search's slice.
+    for name in names:
+        setattr(narrow, name, 0 if narrowing else 10**15)
     try:
         start = time.perf_counter()
         result = resolver.resolve(pipeline, ResolveOptions(timeout=timeout))
         return result, time.perf_counter() - start
     finally:
-        narrow.NARROW_PAIRINGS = saved
+        for name, value in saved.items():
+            setattr(narrow, name, value)
 
 
 def full_verdict(resolver: Resolver, pipeline: PipelineDefinition,
                  results: dict[str, ResolvedPipeline]) -> dict[str, dict[str, Any]]:
     """Each wiring fixed in the full program: its cost by level and the terms of level 2."""
-    ctl = clingo.Control(["--warn=none"])
-    for path in rule_files(resolver):
-        ctl.load(str(path))
-    with ctl.backend() as backend:
-        for symbol in program_facts(resolver, pipeline, ResolveOptions()):
-            backend.add_rule([backend.add_atom(symbol)])
     start = time.perf_counter()
-    ctl.ground([("base", [])])
+    ctl = grounded_program(resolver, pipeline, ResolveOptions())
     print(f"  full program grounded in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     uses = [a.symbol for a in ctl.symbolic_atoms.by_signature("use", 4)]
     inserts = [a.symbol for a in ctl.symbolic_atoms.by_signature("insert", 1)]

@@ -8,10 +8,10 @@ clingo prints symbols (strings quoted and escaped), so `clingo FILES facts.lp` a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from clingo import Symbol
+from clingo import Control, Symbol
 
 from specwire.engine import policy_runner as policy
 from specwire.engine import resolver as wiring
@@ -29,6 +29,21 @@ def rule_files(resolver: wiring.Resolver) -> list[Path]:
     if resolver.rule_files:
         files.append(builtin_rule_file(policy.POLICY_RULES))
     return files
+
+
+def grounded_program(resolver: wiring.Resolver, pipeline: PipelineDefinition, options: ResolveOptions,
+                     arguments: Sequence[str] = ("--warn=none",)) -> Control:
+    """The whole program of `pipeline` (every rule file, every fact, nothing split or narrowed)
+    grounded in one control: to solve, or to judge a wiring by fixing its `use/4` atoms (the tests
+    and benchmarks/narrowing.py do)."""
+    ctl = Control(list(arguments))
+    for path in rule_files(resolver):
+        ctl.load(str(path))
+    with ctl.backend() as backend:
+        for symbol in program_facts(resolver, pipeline, options):
+            backend.add_rule([backend.add_atom(symbol)])
+    ctl.ground([("base", [])])
+    return ctl
 
 
 def program_facts(resolver: wiring.Resolver, pipeline: PipelineDefinition,

@@ -14,7 +14,7 @@ from specwire.engine import narrow
 from specwire.engine.fast.components import Part
 from specwire.engine.options import ResolveOptions
 from specwire.engine.pipeline_def import PipelineDefinition, PipelineNode, load_pipeline_file
-from specwire.engine.program import program_facts, rule_files
+from specwire.engine.program import grounded_program
 from specwire.engine.resolver import Resolver
 from specwire.plan import ResolvedPipeline
 from specwire.specs.registry import load_registry
@@ -71,13 +71,7 @@ def _full_rules_accept(resolver: Resolver, pipeline: PipelineDefinition,
     """The full rules (every provider of every input) with the answer's wiring fixed: the inputs they
     leave empty and the inputs some written step could fill (and in `cost`, its cost by them); an
     AssertionError when they reject it."""
-    ctl = clingo.Control(["--warn=none"])
-    for path in rule_files(resolver):
-        ctl.load(str(path))
-    with ctl.backend() as backend:
-        for symbol in program_facts(resolver, pipeline, ResolveOptions()):
-            backend.add_rule([backend.add_atom(symbol)])
-    ctl.ground([("base", [])])
+    ctl = grounded_program(resolver, pipeline, ResolveOptions())
     wiring = {clingo.Function("use", [clingo.String(e.source), clingo.String(e.output), clingo.String(e.target),
                                       clingo.String(e.dependency)]) for e in result.edges}
     uses = {a.symbol for a in ctl.symbolic_atoms.by_signature("use", 4)}
@@ -170,13 +164,7 @@ def test_the_probe_rates_every_link_the_full_rules_allow() -> None:
     jobs = sorted({n.job_type.lower() for n in pipeline.nodes if n.job_type})
     narrowing = narrow.plan(index, Part(list(pipeline.nodes)), lambda p: resolver._probe_facts(index, p, jobs),
                             [builtin_rule_file(f) for f in WIRING_RULES], ranks, [])
-    ctl = clingo.Control(["--warn=none"])
-    for path in rule_files(resolver):
-        ctl.load(str(path))
-    with ctl.backend() as backend:
-        for symbol in program_facts(resolver, pipeline, ResolveOptions(suggest=False)):
-            backend.add_rule([backend.add_atom(symbol)])
-    ctl.ground([("base", [])])
+    ctl = grounded_program(resolver, pipeline, ResolveOptions(suggest=False))
     nodes = {a.symbol.arguments[0] for a in ctl.symbolic_atoms.by_signature("node", 1)}
     best: dict[tuple[str, str], dict[str, int]] = {}
     for atom in ctl.symbolic_atoms.by_signature("link_ok", 5):
