@@ -259,10 +259,6 @@ def _reachable(graph: dict[ClassKey, set[ClassKey]], start: ClassKey) -> set[Cla
 def _probe(index: CatalogIndex, classes: Sequence[ClassKey], write: FactWriter,
            rules: Sequence[Path]) -> dict[tuple[ClassKey, ClassKey, str], int]:
     """`link_ok/5` qualities between classes: the rules on one step per class, two where it can feed itself."""
-    key = ("narrow_probe", tuple(classes), tuple(rules))
-    cached = index.symbols.get(key)
-    if cached is not None:
-        return cast(dict[tuple[ClassKey, ClassKey, str], int], cached)
     nodes: list[PipelineNode] = []
     class_of: dict[str, ClassKey] = {}
     for i, (profile, job) in enumerate(classes):
@@ -273,6 +269,12 @@ def _probe(index: CatalogIndex, classes: Sequence[ClassKey], write: FactWriter,
             nodes.append(PipelineNode(name, profile[0], job or None))
             class_of[name] = (profile, job)
     facts, signatures = write(Part(nodes))
+    # Kept per catalog, keyed by everything the answer depends on: the facts (the pipeline's job
+    # types among them, which name chains) and the rule files.
+    key = ("narrow_probe", tuple(facts), tuple(rules))
+    cached = index.symbols.get(key)
+    if cached is not None:
+        return cast(dict[tuple[ClassKey, ClassKey, str], int], cached)
     messages = Messages()
     ctl = new_control(messages=messages)
     load_rules(ctl, rules, messages, signatures, without=UNCHOSEN)
