@@ -400,3 +400,17 @@ def test_hostile_names_print_literally_in_text(hostile_pipeline: Path) -> None:
     assert result.exit_code == 0
     for name in HOSTILE.values():
         assert name in result.stdout  # rich markup such as [red] is printed, not interpreted
+
+
+def test_a_node_name_sagemaker_refuses_is_a_warning_at_resolve_and_the_error_build_gives(tmp_path: Path) -> None:
+    pipeline = tmp_path / "names.yaml"
+    pipeline.write_text(yaml.safe_dump({"name": "names", "nodes": [
+        {"name": "load data!", "step": "DataLoading"}, {"name": "prep", "step": "TabularPreprocessing"},
+        {"name": "train", "step": "XGBoostTraining"}]}))
+    code, data = run_json("resolve", "-p", pipeline)
+    assert code == 0 and data["ok"] is True  # the specs allow the wiring
+    warning = next(d for d in data["diagnostics"] if d["kind"] == "step_name")
+    assert warning["nodes"] == ["load data!"] and "build" in warning["message"]
+    built = run("build", pipeline, "-o", tmp_path / "out.json")
+    assert built.exit_code == 2 and "load data!" in built.output
+    assert not (tmp_path / "out.json").exists()

@@ -24,6 +24,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from specwire.plan import STEP_NAME_PATTERN, STEP_NAME_RULE
+
 #: The pydantic error type of every rule written here; the message is already user-facing.
 ERROR_TYPE = "specwire"
 
@@ -262,13 +264,7 @@ PipelineName = Annotated[
 ]
 
 #: Node names become SageMaker step names and S3 path segments.
-NodeName = Annotated[
-    str,
-    _pattern_check(
-        r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}",
-        "must be a step name of letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters",
-    ),
-]
+NodeName = Annotated[str, _pattern_check(STEP_NAME_PATTERN, f"must be {STEP_NAME_RULE}")]
 
 JobType = Annotated[
     str,

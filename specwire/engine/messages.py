@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ from clingo import Symbol
 from specwire.engine.catalog_index import CatalogIndex, PortMatch, ProfileKey
 from specwire.engine.pipeline_def import PipelineNode
 from specwire.engine.terms import norm_name, text_of
-from specwire.plan import Diagnostic, ResolvedEdge, ResolvedNode
+from specwire.plan import STEP_NAME_PATTERN, STEP_NAME_RULE, Diagnostic, ResolvedEdge, ResolvedNode
 from specwire.specs.models import DependencySpec
 from specwire.specs.registry import SpecRegistry
 
@@ -359,3 +360,13 @@ def narrowed(steps: int, links: int, keep: int, widened: int) -> Diagnostic:
         f"needed, one that keeps a step from idling or an input out of a cycle){again}. Every link is one the "
         "specs allow, but the wiring is not proven optimal",
         "write explicit edges for the steps whose wiring matters, or resolve the pipeline in smaller parts")
+
+
+def unbuildable_names(names: Sequence[str]) -> list[Diagnostic]:
+    """Node names SageMaker refuses as step names: the wiring stands, but `build` will refuse them."""
+    bad = [name for name in names if not re.fullmatch(STEP_NAME_PATTERN, name)]
+    if not bad:
+        return []
+    shown = ", ".join(repr(name) for name in bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+    return [Diagnostic("warning", "step_name", f"{shown} cannot be a SageMaker step name: the wiring stands, "
+                       "but building the pipeline will refuse it", f"rename to {STEP_NAME_RULE}", tuple(bad))]

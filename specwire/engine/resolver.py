@@ -514,6 +514,7 @@ def _build_result(pipeline: PipelineDefinition, index: CatalogIndex, registry: S
         diagnostics.append(why_not(label, index, registry, provider, consumer, model, all_nodes, wiring))
 
     names = [n.name for n in all_nodes.values()]
+    diagnostics.extend(msg.unbuildable_names([n.name for n in resolved_nodes.values()]))
     present = set(names)
     order = topological_order(names, [(e.source, e.target) for e in wiring] + [
         e for e in edges if e[0] in present and e[1] in present])

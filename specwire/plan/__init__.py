@@ -9,6 +9,11 @@ from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
+#: What a node's name must be to become a SageMaker step name (and an S3 path segment): the one
+#: definition, read by the configs (which refuse another name at build) and by resolve (which warns).
+STEP_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"
+STEP_NAME_RULE = "a step name of letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters"
+
 #: The environments a pipeline runs in. One rule for every command (resolve, build, deploy, the API):
 #: the name exactly, else bad input with a did-you-mean (`"prod "`, `PROD` or a look-alike letter is
 #: not `prod`: it would silently turn off the prod policies).
