@@ -346,7 +346,10 @@ def test_hostile_names_resolve_as_names(hostile_pipeline: Path) -> None:
                      key=json.dumps)
     assert renamed == sorted(plain["edges"], key=json.dumps)
     assert [back[n] for n in data["order"]] == plain["order"]
-    assert len(data["diagnostics"]) == len(plain["diagnostics"])
+    # ... but that no such name can be a SageMaker step name (build would refuse it).
+    named = [d for d in data["diagnostics"] if d["kind"] == "step_name"]
+    assert len(named) == 1 and sorted(named[0]["nodes"]) == sorted(HOSTILE.values())
+    assert len(data["diagnostics"]) - 1 == len(plain["diagnostics"])
 
 
 def _mermaid_unescape(text: str) -> str:
