@@ -204,35 +204,38 @@ class Resolver:
             # A part that may be too tangled for the plain search gets a slice of the time; unless that
             # proves its optimum, the narrowed search's wiring replaces the plain one if the full rules
             # (the plain program) judge it better.
-            sliced = narrow.plain_slice(budget, len(part.nodes))
-            plain, ctl = solve_once(part, border, cap=sliced)
+            share = narrow.plain_slice(budget, len(part.nodes))
+            plain, ctl = solve_once(part, border, cap=share)
             if plain is None or plain.proven:
-                sliced = None
                 return plain
-            found, narrowing = search_narrowed(part, keep=False)
-            judged = narrow.judge(ctl, found) if found is not None else None
-            if judged is None or (plain.models and plain.cost <= judged.cost):
+            found, narrowing = search_narrowed(part, judged=True)
+            better = narrow.judge(ctl, found) if found is not None else None
+            if better is None or (plain.models and plain.cost <= better.cost):
+                sliced = share
                 return plain
-            sliced = None
             narrowed.append((part, narrowing))
-            return judged
+            return better
 
-        def search_narrowed(part: components.Part, keep: bool = True) -> tuple[SolveOutcome | None, narrow.Narrowing]:
-            """Each input narrowed to its best providers (engine/narrow.py), widened where left empty."""
+        def search_narrowed(part: components.Part, judged: bool = False
+                            ) -> tuple[SolveOutcome | None, narrow.Narrowing]:
+            """Each input narrowed to its best providers (engine/narrow.py), widened where left empty. A
+            wiring to be `judged` by the plain program is explained there, so it is neither explained
+            nor reported here."""
             narrowing = narrow.plan(index, part, lambda p: self._probe_facts(index, p, jobs), rules, ranks, pairs)
             outcome = None
             for last in range(narrow.WIDEN_ROUNDS, 0, -1):
-                outcome = solve_once(part, [], narrowing, last)[0]
+                outcome = solve_once(part, [], narrowing, last, explain=not judged)[0]
                 if outcome is None or not narrowing.widened_now:
                     break
             if outcome is not None:
                 outcome.proven = False
-                if keep:
+                if not judged:
                     narrowed.append((part, narrowing))
             return outcome, narrowing
 
         def solve_once(part: components.Part, border: list[Symbol], narrowing: narrow.Narrowing | None = None,
-                       rounds_left: int = 1, cap: float | None = None) -> tuple[SolveOutcome | None, Control]:
+                       rounds_left: int = 1, cap: float | None = None,
+                       explain: bool = True) -> tuple[SolveOutcome | None, Control]:
             """Ground and solve a part within the time limit (and `cap` seconds); a narrowed one is
             widened (and not explained) while rounds are left."""
             nonlocal unsteered
@@ -243,10 +246,9 @@ class Resolver:
                                *(narrow.SEARCH_OPTIONS if narrowing is not None else ())], messages)
             signatures: set[Signature] = set()
             facts = list(part_facts(index, self.registry, part, part_edges, options, jobs, ranks, signatures))
-            if narrowing is not None:
-                facts.extend(signed(narrowing.facts(), signatures))
             part_rules = [*rules, builtin_rule_file(APART_RULES)] if border else rules
-            if narrowing is not None:  # explained after the search (engine/narrow.py)
+            if narrowing is not None:  # searched without explain.lp, explained after (engine/narrow.py)
+                facts.extend(signed(narrowing.facts(), signatures))
                 part_rules = [r for r in rules if r != builtin_rule_file(narrow.EXPLAIN_RULES)]
                 ctl.add("base", [], narrow.SEARCH_SHOWS)
             facts.extend(signed(border, signatures))
@@ -271,8 +273,9 @@ class Resolver:
                 limit = None if budget is None else _left(
                     options, max(min(budget - stats.seconds_solve, cap or budget), MIN_SLICE))
                 outcome = solve(ctl, limit)
-                if narrowing is not None and outcome.models and not (
-                        rounds_left > 1 and narrowing.widen(_missing_inputs(outcome.symbols))):
+                searched_again = narrowing is not None and outcome.models > 0 and rounds_left > 1 and (
+                    narrowing.widen(_missing_inputs(outcome.symbols)))
+                if narrowing is not None and outcome.models and explain and not searched_again:
                     t0 = time.perf_counter()
                     outcome.symbols = narrow.explain(ctl, messages, outcome.symbols)
                     stats.seconds_ground += time.perf_counter() - t0

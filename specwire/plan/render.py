@@ -88,9 +88,11 @@ def to_text(result: ResolvedPipeline, *, explain: bool = False, color: bool = Tr
     lines = [f"[bold]{escape(result.name)}[/bold]: {status} — {len(result.nodes)} nodes"
              + (f" ({inserted} inserted)" if inserted else "") + f", {len(result.edges)} edges"]
     if not result.stats.proven_optimal:
-        why = [*(["each input narrowed to its best providers"] if any(d.kind == "narrowed" for d in result.diagnostics)
-                 else []), *(["time limit reached"] if result.stats.timed_out else [])]
-        lines.append(f"[yellow]not proven optimal ({'; '.join(why) or 'time limit reached'})[/yellow]")
+        why = ["each input narrowed to its best providers"] if any(
+            d.kind == "narrowed" for d in result.diagnostics) else []
+        if result.stats.timed_out or not why:
+            why.append("time limit reached")
+        lines.append(f"[yellow]not proven optimal ({'; '.join(why)})[/yellow]")
     if result.policies:
         lines.append("policies: " + escape(", ".join(result.policies)))
     lines.append("")
